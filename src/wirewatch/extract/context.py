@@ -1,0 +1,232 @@
+"""The parsed article: spaCy doc, sentences, paragraphs, mentions of countries,
+armed groups, state bodies and people, and the article-level context (which
+countries it is about) that the extractors share."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Optional
+
+from spacy.tokens import Doc, Span, Token
+
+from ..gazetteer import Gazetteer, Place
+from ..lexicon import Lexicon
+from ..readers import split_date_header
+from ..records import Article, Evidence
+from .dates import DateMention, find_dates, parse_date
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: str            # country, group, body, person, place
+    value: str           # canonical: country name, group name, body canonical, person full name
+    sub: str = ""        # country form kind (name, demonym, capital, institution) / body actor
+    country: Optional[str] = None
+
+
+@dataclass
+class Sentence:
+    index: int
+    span: Span
+    start: int
+    end: int
+    paragraph: int
+    dates: list[DateMention] = field(default_factory=list)
+    opinion: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
+class Patterns:
+    """Compiled regexes over the lexicons, built once per Lexicon."""
+
+    def __init__(self, lex: Lexicon):
+        self.lex = lex
+        written = {}
+        for c in lex.countries:
+            for key in ("aliases", "demonyms", "capitals", "institutions"):
+                for f in c.get(key) or []:
+                    written.setdefault(str(f).lower(), str(f))
+            written[c["name"].lower()] = c["name"]
+        forms = sorted(written.values(), key=len, reverse=True)
+        # match forms as written in the data (case-sensitive), plus possessive
+        self.country_rx = re.compile(r"(?<![\w-])(" + "|".join(
+            re.escape(f) for f in forms) + r")(?:'s|’s)?(?![\w-])")
+        gforms = sorted({f for g in lex.groups for f in [g["name"], *(g.get("aliases") or [])]},
+                        key=len, reverse=True)
+        self.group_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in gforms) + r")(?![\w-])")
+        self.group_lower = {f.lower(): g for g in lex.groups for f in [g["name"], *(g.get("aliases") or [])]}
+        bforms = [p for p, _ in lex.bodies]
+        self.body_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in bforms) + r")(?![\w-])", re.I)
+        self.body_map = dict(lex.bodies)
+
+
+_PATTERNS: dict[int, Patterns] = {}
+
+
+def patterns_for(lex: Lexicon) -> Patterns:
+    key = id(lex)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = Patterns(lex)
+    return _PATTERNS[key]
+
+
+class ParsedArticle:
+    """Everything the extractors read from one article."""
+
+    def __init__(self, article: Article, doc: Doc, lex: Lexicon, gaz: Gazetteer):
+        self.article = article
+        self.text = article.text
+        self.doc = doc
+        self.lex = lex
+        self.gaz = gaz
+        self.pat = patterns_for(lex)
+        _, _, self.body_start = split_date_header(self.text)
+        self.base_date = parse_date(article.date) or dt.date.today()
+        self.sentences = self._sentences()
+        self.mentions = self._mentions()
+        self.country_weights = self._country_weights()
+        self._place_cache: dict = {}
+
+    # ---------------------------------------------------------------- evidence
+    def ev(self, start: int, end: int) -> Evidence:
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Evidence.of(self.text, start, end)
+
+    # -------------------------------------------------------------- sentences
+    def _sentences(self) -> list[Sentence]:
+        out = []
+        para = 0
+        last_end = self.body_start
+        for s in self.doc.sents:
+            if s.end_char <= self.body_start or not s.text.strip():
+                continue
+            gap = self.text[last_end:s.start_char]
+            if "\n" in gap and out:
+                para += 1
+            start = max(s.start_char, self.body_start)
+            sent = Sentence(len(out), s, start, s.end_char, para)
+            sent.dates = [DateMention(d.start + start, d.end + start, d.text, d.date, d.precision, d.future)
+                          for d in find_dates(self.text[start:s.end_char], self.base_date)]
+            out.append(sent)
+            last_end = s.end_char
+        return out
+
+    def sentence_at(self, offset: int) -> Optional[Sentence]:
+        for s in self.sentences:
+            if s.start <= offset < s.end:
+                return s
+        return None
+
+    # --------------------------------------------------------------- mentions
+    def _mentions(self) -> list[Mention]:
+        lex, pat, text = self.lex, self.pat, self.text
+        out: list[Mention] = []
+        body = text[self.body_start:]
+        off = self.body_start
+        for m in pat.group_rx.finditer(body):
+            g = pat.group_lower[m.group(1).lower()]
+            out.append(Mention(m.start() + off, m.end() + off, m.group(0), "group", g["name"],
+                               g.get("kind", ""), g.get("country")))
+        taken = [(x.start, x.end) for x in out]
+        for m in pat.country_rx.finditer(body):
+            s, e = m.start() + off, m.end() + off
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            form = m.group(1).lower()
+            out.append(Mention(s, e, m.group(0), "country", lex.country_by_form[form],
+                               lex.country_forms_kind.get(form, "name"), lex.country_by_form[form]))
+        for m in pat.body_rx.finditer(body):
+            s, e = m.start() + off, m.end() + off
+            b = pat.body_map[m.group(1).lower()]
+            out.append(Mention(s, e, m.group(0), "body", b.get("canonical", m.group(1)),
+                               b.get("actor", ""), b.get("country")))
+        for ent in self.doc.ents:
+            if ent.label_ == "PERSON" and ent.end_char > self.body_start:
+                name = self.person_name(ent)
+                if name:
+                    out.append(Mention(ent.start_char, ent.end_char, ent.text, "person", name))
+        out.sort(key=lambda m: (m.start, -m.end))
+        return out
+
+    @cached_property
+    def persons(self) -> list[Mention]:
+        return [m for m in self.mentions if m.kind == "person"]
+
+    def person_name(self, ent: Span) -> Optional[str]:
+        """Full name of a person as first written ('Peskov' -> 'Dmitry Peskov')."""
+        name = re.sub(r"(?:'s|’s)$", "", ent.text.strip()).strip()
+        name = re.sub(r"\s+", " ", name)
+        if not name or not name[0].isupper() or name.lower() in self.lex.country_by_form:
+            return None
+        if name.lower() in self.pat.group_lower:
+            return None
+        parts = name.split()
+        if len(parts) == 1:
+            for e in self.doc.ents:
+                if e.label_ == "PERSON" and e.start_char < ent.start_char:
+                    full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
+                    if len(full.split()) > 1 and full.split()[-1] == parts[0]:
+                        return full
+            # a later full mention also names the person
+            for e in self.doc.ents:
+                if e.label_ == "PERSON":
+                    full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
+                    if len(full.split()) > 1 and full.split()[-1] == parts[0]:
+                        return full
+        return name
+
+    def mentions_in(self, start: int, end: int, kind: Optional[str] = None) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end and (kind is None or m.kind == kind)]
+
+    # ---------------------------------------------------------------- context
+    def _country_weights(self) -> dict[str, float]:
+        c: Counter = Counter()
+        for m in self.mentions:
+            if m.kind in ("country", "group", "body") and m.country:
+                c[m.country] += 1.0
+        for ent in self.doc.ents:
+            if ent.label_ in ("GPE", "LOC") and ent.end_char > self.body_start:
+                if ent.text.lower() in self.lex.country_by_form:
+                    continue
+                p = self.gaz.lookup(ent.text, min_population=1000)
+                if p and p.kind != "country":
+                    name = self.lex.iso_country.get(p.country_code, p.country)
+                    c[name] += 0.5
+        if not c:
+            return {}
+        top = max(c.values())
+        return {k: v / top for k, v in c.items()}
+
+    @cached_property
+    def country_codes(self) -> dict[str, float]:
+        out = {}
+        for name, w in self.country_weights.items():
+            cc = self.lex.country_iso.get(name)
+            if cc:
+                out[cc] = w
+        return out
+
+    @cached_property
+    def main_countries(self) -> list[str]:
+        return [k for k, _ in sorted(self.country_weights.items(), key=lambda kv: -kv[1])]
+
+    def country_name(self, place: Place) -> str:
+        return self.lex.iso_country.get(place.country_code) or place.country
+
+    def resolve_place(self, name: str, prefer: Optional[str] = None) -> Optional[Place]:
+        key = (name, prefer)
+        if key not in self._place_cache:
+            self._place_cache[key] = self.gaz.lookup(name, self.country_codes, None, prefer=prefer)
+        return self._place_cache[key]

@@ -1,0 +1,576 @@
+"""Incidents: ACLED event types from trigger words, with date, place, actors,
+fatalities and target, one per clause and place; repeated reports of the same
+incident in one article are merged (the lowest death toll wins)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from spacy.tokens import Token
+
+from ..records import Incident, Quote
+from .actors import ActorCoder, civilians, military, police
+from .context import ParsedArticle, Sentence
+from .lexmatch import LemmaMatcher
+from .numbers import find_numbers
+from .places import PlaceMention, find_places
+
+CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "advcl", "parataxis", "xcomp", "acl")
+NEGATIONS = {"not", "never", "no", "n't", "without"}
+MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
+KILL_VERBS = r"(?:killed|killing|kills|kill|dead|died|die|dies|death toll|lost their lives)"
+PEOPLE = r"(?:people|persons?|civilians?|residents?|villagers?|children|child|women|woman|men|man|soldiers?|fighters?|militants?|members|passengers?|students?|workers?|firefighters?|others?|Palestinians?|Israelis?|Ukrainians?|Russians?|tourists?|worshippers?|protesters?|demonstrators?|officers?|policemen|police officers?|troops|servicemen|staff|driver|boy|girl|family)"
+ONE_PERSON = re.compile(r"\bkill(?:ed|ing)\s+(?:a|an|the|one)\s+(?:\w+\s+){0,2}?(man|woman|child|boy|girl|person|driver|civilian|soldier|resident|farmer|teenager|cyclist|pensioner)\b", re.I)
+ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casualties|injuries|deaths|fatalities|victims)|nobody|no-one|without (?:causing )?casualties|none were (?:hurt|injured|killed))\b", re.I)
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    tokens: list[Token]
+    event_type: str
+    sub_event_type: str
+    triggers: list[str]
+    weapon_tokens: list[Token] = field(default_factory=list)
+
+
+class IncidentExtractor:
+    def __init__(self, pa: ParsedArticle, actors: ActorCoder, quotes: list[Quote]):
+        self.pa = pa
+        self.actors = actors
+        self.quotes = quotes
+        ev = pa.lex.events
+        self.ev = ev
+        self.weapon_sub = {k.lower(): v for k, v in ev["weapons"].items()}
+        self.m_weapon = LemmaMatcher(self.weapon_sub)
+        self.interceptable = {w.lower() for w in ev["interceptable"]}
+        self.m_strike_v = LemmaMatcher(ev["strike_verbs"])
+        self.m_strike_n = LemmaMatcher(ev["strike_nouns"])
+        self.m_intercept = LemmaMatcher(ev["intercept_verbs"])
+        self.m_airdef = LemmaMatcher(ev["air_defence_words"])
+        self.m_battle = LemmaMatcher(ev["battle_verbs"] + ev["battle_nouns"])
+        self.m_territory = LemmaMatcher(ev["territory_verbs"])
+        self.regain = set(ev["regain_verbs"])
+        self.m_armed = LemmaMatcher(ev["armed_words"])
+        self.vac = {k: LemmaMatcher(v) for k, v in ev["vac_verbs"].items()}
+        self.m_vac_actor = LemmaMatcher(ev["vac_actors"])
+        self.m_protest = LemmaMatcher(ev["protest_words"])
+        self.m_intervene = LemmaMatcher(ev["intervention_words"])
+        self.m_excessive = LemmaMatcher(ev["excessive_force_words"])
+        self.m_riot = LemmaMatcher(ev["riot_words"])
+        self.m_mob = LemmaMatcher(ev["mob_words"])
+        self.m_arrest = LemmaMatcher(ev["arrest_verbs"])
+        self.m_agree = LemmaMatcher(ev["agreement_patterns"])
+        self.m_loot = LemmaMatcher(ev["looting_verbs"])
+        self.m_base = LemmaMatcher(ev["base_patterns"])
+        self.m_exclude = LemmaMatcher(ev["exclusion_words"])
+        self.targets = sorted(((k.lower(), v) for k, v in ev["targets"].items()), key=lambda kv: -len(kv[0]))
+        self.civ_targets = set(ev["civilian_targets"])
+        self.m_civ = LemmaMatcher(ev["civilian_words"])
+        self.mil_targets = set(ev["military_targets"])
+        self.bg_cues = LemmaMatcher(ev["background_cues"])
+        self.lead_date = self._lead_date()
+
+    # ------------------------------------------------------------- structure
+    def _lead_date(self) -> tuple[Optional[str], Optional[str]]:
+        for s in self.pa.sentences[:3]:
+            for d in s.dates:
+                if d.date and d.precision == "day" and not d.future:
+                    return d.date, "day"
+        return self.pa.base_date.isoformat(), "day"
+
+    @staticmethod
+    def is_clause_head(t: Token) -> bool:
+        if t.dep_ == "ROOT":
+            return True
+        if t.pos_ not in ("VERB", "AUX"):
+            return False
+        return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in t.children) and t.dep_ in CLAUSE_DEPS
+
+    def clauses(self, sent: Sentence) -> list[list[Token]]:
+        toks = [t for t in sent.span if t.idx >= self.pa.body_start and not t.is_space]
+        groups: dict[int, list[Token]] = {}
+        for t in toks:
+            h = t
+            while not self.is_clause_head(h) and h.head is not h and h.head.i >= sent.span.start:
+                h = h.head
+            groups.setdefault(h.i, []).append(t)
+        return [sorted(g, key=lambda t: t.i) for _, g in sorted(groups.items())]
+
+    @staticmethod
+    def runs(tokens: list[Token]) -> list[tuple[int, int]]:
+        out = []
+        for t in tokens:
+            s, e = t.idx, t.idx + len(t.text)
+            if out and t.i == out[-1][2] + 1:
+                out[-1] = (out[-1][0], e, t.i)
+            else:
+                out.append((s, e, t.i))
+        return [(s, e) for s, e, _ in out]
+
+    # --------------------------------------------------------- classification
+    def classify(self, sent: Sentence, toks: list[Token]) -> Optional[Candidate]:
+        lemmas = {t.lemma_.lower() for t in toks}
+        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        if head.lemma_ in ("deny", "reject", "dismiss") or any(c.dep_ == "neg" for c in head.children):
+            return None
+        if any(c.lower_ in MODALS and c.dep_ == "aux" for c in head.children) and head.tag_ != "VBN":
+            return None
+        if head.lemma_ in ("threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim", "seek", "want", "try"):
+            return None
+        # hypotheticals and plans in the governing clause ("threatened to resume them")
+        if head.dep_ == "xcomp" and head.head.lemma_ in ("threaten", "vow", "plan", "promise", "want", "seek", "try"):
+            return None
+        weapons = self.m_weapon.find(toks)
+        armed = self.m_armed.any_in(toks) or bool(self._parties(toks))
+        if self.m_exclude.any_in(toks) and not weapons and not armed:
+            return None
+
+        def cand(t, s, trig, w=()):
+            return Candidate(sent, toks, t, s, trig, [toks[i] for i, _, _ in w])
+
+        if self.m_base.any_in(toks) and armed:
+            return cand("Strategic developments", "Headquarters or base established", ["base"])
+        agree = self.m_agree.find(toks)
+        if agree or self._agreement(lemmas):
+            return cand("Strategic developments", "Agreement", [a[2] for a in agree] or ["ceasefire"])
+        protest = self.m_protest.find(toks)
+        if protest and not weapons:
+            return self._protest(sent, toks, protest)
+        intercept = self.m_intercept.find(toks)
+        inter_weapons = [w for w in weapons if w[2] in self.interceptable]
+        if intercept and (inter_weapons or self.m_airdef.any_in(toks)) and inter_weapons:
+            return cand("Strategic developments", "Disrupted weapons use", [i[2] for i in intercept], inter_weapons)
+        strike_v = self.m_strike_v.find(toks)
+        strike_n = self.m_strike_n.find(toks)
+        if weapons and (strike_v or strike_n):
+            sub = self._weapon_sub(toks, weapons)
+            if sub:
+                return cand("Explosions/Remote violence", sub, [w[2] for w in weapons] + [s[2] for s in strike_v[:1]], weapons)
+        if not weapons and any(toks[i].lemma_ in ("strike", "airstrike", "raid") and toks[i].pos_ == "NOUN" for i, _, _ in strike_n) \
+                and (strike_v or self._casualties(toks)) and armed is not None:
+            if any(toks[i].lemma_ != "raid" for i, _, _ in strike_n):
+                return cand("Explosions/Remote violence", "Air/drone strike", ["strike"])
+        for sub, m in self.vac.items():
+            hits = m.find(toks)
+            if hits and self.m_vac_actor.any_in(toks) and not self._is_battle(toks):
+                return cand("Violence against civilians", sub, [h[2] for h in hits])
+        mob = self.m_mob.find(toks)
+        if mob:
+            return cand("Riots", "Mob violence", [m[2] for m in mob])
+        terr = self.m_territory.find(toks)
+        if terr and (armed or self._parties(toks)) and self._territory_object(toks, terr):
+            return cand("Battles", "Armed clash", [t[2] for t in terr])      # refined in build()
+        battle = self.m_battle.find(toks)
+        if battle and armed and not self.m_exclude.any_in(toks):
+            return cand("Battles", "Armed clash", [b[2] for b in battle])
+        arrest = self.m_arrest.find(toks)
+        if arrest and not self.m_protest.any_in(list(sent.span)):
+            return cand("Strategic developments", "Arrests", [a[2] for a in arrest])
+        loot = self.m_loot.find(toks)
+        if loot:
+            return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
+        return None
+
+    def _agreement(self, lemmas: set[str]) -> bool:
+        thing = lemmas & {"ceasefire", "truce", "swap", "exchange", "deal", "agreement", "accord"}
+        act = lemmas & {"sign", "reach", "effect", "hold", "seal", "conclude"}
+        soft = lemmas & {"propose", "demand", "call", "urge", "without", "plan", "discuss", "want", "violate",
+                         "violation", "shatter", "break", "collapse", "offer", "insist", "before", "need", "would", "could"}
+        return bool(thing and act and not soft)
+
+    def _protest(self, sent, toks, protest) -> Optional[Candidate]:
+        trig = [p[2] for p in protest]
+        if self.m_mob.any_in(toks):
+            return Candidate(sent, toks, "Riots", "Mob violence", trig)
+        riot = self.m_riot.find(toks)
+        if riot:
+            return Candidate(sent, toks, "Riots", "Violent demonstration", trig + [r[2] for r in riot])
+        if self.m_excessive.any_in(toks) and any(t.lemma_ in ("police", "security", "force", "troop", "soldier") for t in toks):
+            return Candidate(sent, toks, "Protests", "Excessive force against protesters", trig)
+        if self.m_intervene.any_in(toks):
+            return Candidate(sent, toks, "Protests", "Protest with intervention", trig)
+        lemmas = {t.lemma_ for t in toks}
+        if lemmas & {"protest", "protester", "demonstrator", "rally", "march", "demonstration", "crowd", "gather",
+                     "sit-in", "take"} and any(t.pos_ == "VERB" for t in toks):
+            verbs = {t.lemma_ for t in toks if t.pos_ == "VERB"}
+            if verbs & {"protest", "rally", "march", "gather", "demonstrate", "take", "pack", "fill", "chant",
+                        "block", "stage", "hold", "join", "converge", "throng", "turn"}:
+                return Candidate(sent, toks, "Protests", "Peaceful protest", trig)
+        return None
+
+    def _weapon_sub(self, toks, weapons) -> Optional[str]:
+        subs = [self.weapon_sub[w[2]] for w in weapons]
+        specific = [s for w, s in zip(weapons, subs) if w[2] not in ("debris", "bomb", "bombing", "barrage", "aircraft")]
+        return (specific or subs)[0] if subs else None
+
+    def _is_battle(self, toks) -> bool:
+        return self.m_battle.any_in(toks) and any(t.lemma_ in ("soldier", "troop", "army", "force") for t in toks)
+
+    def _territory_object(self, toks, terr) -> bool:
+        for i, j, _ in terr:
+            t = toks[i]
+            if t.lemma_ == "take" and not any(x.lower_ in ("control", "over") for x in toks[i:i + 4]):
+                if not any(c.dep_ == "dobj" and (c.ent_type_ in ("GPE", "LOC", "FAC") or c.lemma_ in ("village", "town", "city", "settlement", "base", "headquarters")) for c in t.children):
+                    continue
+            if t.lemma_ == "enter" and not any(c.ent_type_ in ("GPE", "LOC") for c in t.subtree):
+                continue
+            return True
+        return False
+
+    def _parties(self, toks) -> list:
+        if not toks:
+            return []
+        s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        return [m for m in self.pa.mentions_in(s, e) if m.kind in ("group", "country") and
+                any(t.idx <= m.start < t.idx + len(t.text) + 1 for t in toks)]
+
+    def _casualties(self, toks) -> bool:
+        return any(t.lemma_ in ("kill", "wound", "injure", "die", "damage", "destroy") for t in toks)
+
+    # ------------------------------------------------------------------ fields
+    def extract(self) -> list[Incident]:
+        out: list[Incident] = []
+        prev_places: dict[int, list[PlaceMention]] = {}
+        for sent in self.pa.sentences:
+            if sent.opinion:
+                continue
+            for toks in self.clauses(sent):
+                c = self.classify(sent, toks)
+                if c is None:
+                    continue
+                out.extend(self.build(c, prev_places))
+            places = find_places(self.pa, sent.start, sent.end)
+            if places:
+                prev_places[sent.paragraph] = places
+        return merge(out)
+
+    def clause_places(self, c: Candidate) -> list[PlaceMention]:
+        places = []
+        for s, e in self.runs(c.tokens):
+            places.extend(find_places(self.pa, s, e))
+        return places
+
+    def build(self, c: Candidate, prev_places: dict[int, list[PlaceMention]]) -> list[Incident]:
+        pa = self.pa
+        runs = self.runs(c.tokens)
+        c_start, c_end = runs[0][0], runs[-1][1]
+        places = [p for p in self.clause_places(c) if p.prep not in ("from",)]
+        sent_places = [p for p in find_places(pa, c.sentence.start, c.sentence.end) if p.prep not in ("from",)]
+        # attacker / acting party
+        attacker = self.attacker(c)
+        # location(s)
+        chosen = self.choose_places(places)
+        if not chosen:
+            chosen = self.choose_places([p for p in sent_places if p.level != "country"] or sent_places)
+        if not chosen and c.sentence.paragraph in prev_places and c.event_type != "Strategic developments":
+            chosen = self.choose_places(prev_places[c.sentence.paragraph])[:1]
+        date, prec = self.date_of(c, runs)
+        fatalities = self.fatalities(pa.text[c_start:c_end]) if c.event_type not in ("Strategic developments",) or c.sub_event_type == "Arrests" else None
+        if c.event_type == "Strategic developments" and c.sub_event_type != "Arrests":
+            fatalities = None
+        target = self.target(c)
+        reported_by = self.reporter(c_start, c_end, c.sentence)
+        background = self.is_background(c, date, runs)
+        ev = [pa.ev(c_start, c_end)]
+        results = []
+        for pm in (chosen or [None]):
+            inc = Incident(event_date=date, date_precision=prec, event_type=c.event_type,
+                           sub_event_type=c.sub_event_type, fatalities=fatalities if len(chosen) <= 1 else None,
+                           target=target, reported_by=reported_by, is_background=background,
+                           evidence=list(ev), triggers=list(c.triggers))
+            self.set_place(inc, pm, attacker, c)
+            self.set_actors(inc, c, attacker)
+            results.append(inc)
+        return results
+
+    def choose_places(self, places: list[PlaceMention]) -> list[PlaceMention]:
+        if not places:
+            return []
+        specific = [p for p in places if p.level == "place"]
+        regions = [p for p in places if p.level == "admin1"]
+        countries = [p for p in places if p.level == "country"]
+        if specific:
+            # drop places that only locate another ("Kazan, the capital of Tatarstan" keeps Kazan)
+            keep = []
+            for p in specific:
+                if any(q is not p and q.place and p.place and q.place.name == p.place.name for q in keep):
+                    continue
+                keep.append(p)
+            # regions named beside places are their containers unless no place lies in them
+            for r in regions:
+                if not any(p.admin1 == r.admin1 for p in keep):
+                    keep.append(r)
+            return keep
+        if regions:
+            uniq = []
+            for r in regions:
+                if not any(u.admin1 == r.admin1 for u in uniq):
+                    uniq.append(r)
+            return uniq
+        return countries[:1]
+
+    def set_place(self, inc: Incident, pm: Optional[PlaceMention], attacker, c: Candidate) -> None:
+        pa = self.pa
+        if pm is None:
+            inc.location_precision = "country"
+            inc.country = self.default_country(c, attacker)
+        elif pm.level == "country":
+            inc.location_precision = "country"
+            inc.country = pa.country_name(pm.place)
+        else:
+            inc.location_precision = pm.level
+            if pm.place is not None:
+                inc.country = pa.country_name(pm.place)
+                inc.admin1 = pm.admin1
+                inc.location = pm.text if pm.level == "place" else pm.admin1
+            else:
+                inc.location = pm.text
+                inc.country = self.default_country(c, attacker)
+                # an unknown village: the region of a known place nearby
+                near = [p for p in find_places(pa, c.sentence.start, c.sentence.end) if p.place and p.level != "country"]
+                if near:
+                    inc.admin1 = near[0].admin1
+                    inc.country = pa.country_name(near[0].place)
+            inc.evidence.append(pa.ev(pm.start, pm.end))
+        if inc.country:
+            p = pm.place if pm is not None and pm.place is not None and pm.level != "country" else None
+            if p is None and pm is not None and pm.place is None:
+                p = None
+            if p is not None:
+                inc.latitude, inc.longitude = p.latitude, p.longitude
+            else:
+                cp = pa.gaz.lookup(inc.country)
+                if cp is not None and cp.kind == "country":
+                    inc.latitude, inc.longitude = cp.latitude, cp.longitude
+                if inc.admin1:
+                    ap = pa.gaz.lookup(inc.admin1, pa.country_codes, prefer="admin1")
+                    if ap is not None:
+                        inc.latitude, inc.longitude = ap.latitude, ap.longitude
+
+    def default_country(self, c: Candidate, attacker) -> Optional[str]:
+        pa = self.pa
+        if c.sub_event_type == "Disrupted weapons use":
+            launcher = self.launcher(c)
+            for name in pa.main_countries:
+                if name != launcher:
+                    return name
+        if attacker and attacker[0] == "country":
+            for name in pa.main_countries:
+                if name != attacker[1]:
+                    return name
+        return pa.main_countries[0] if pa.main_countries else None
+
+    # ------------------------------------------------------------------ actors
+    def attacker(self, c: Candidate) -> Optional[tuple[str, str]]:
+        pa = self.pa
+        toks = c.tokens
+        # a party right before a weapon word ("Russian drones", "RSF artillery")
+        for w in c.weapon_tokens:
+            for m in pa.mentions:
+                if m.kind in ("country", "group") and 0 <= w.idx - m.end <= 25 and m.start >= toks[0].idx - 30:
+                    if m.kind == "group":
+                        return ("group", m.value)
+                    if m.sub in ("demonym", "name", "capital", "institution"):
+                        return ("country", m.value)
+        head = next((t for t in toks if self.is_clause_head(t)), None)
+        if head is not None:
+            for ch in head.children:
+                if ch.dep_ in ("nsubj",):
+                    span = ch.doc[ch.left_edge.i:ch.i + 1]
+                    p = self.actors.party_of(span.start_char, span.end_char)
+                    if p:
+                        return p
+                if ch.dep_ == "agent":
+                    p = self.actors.party_of(ch.idx, ch.right_edge.idx + len(ch.right_edge.text))
+                    if p:
+                        return p
+        return None
+
+    def launcher(self, c: Candidate) -> Optional[str]:
+        for w in c.weapon_tokens:
+            for m in self.pa.mentions:
+                if m.kind == "country" and 0 <= w.idx - m.end <= 25 and m.sub == "demonym":
+                    return m.value
+        return None
+
+    def other_party(self, country: Optional[str]) -> Optional[str]:
+        for name in self.pa.main_countries[:3]:
+            if name != country:
+                return name
+        return None
+
+    def set_actors(self, inc: Incident, c: Candidate, attacker) -> None:
+        pa = self.pa
+        t, sub = inc.event_type, inc.sub_event_type
+        where = inc.country
+
+        def actor(p):
+            if p is None:
+                return None
+            return p[1] if p[0] == "group" else military(p[1])
+
+        if sub == "Disrupted weapons use":
+            launcher = self.launcher(c) or self.other_party(where)
+            inc.actor1 = military(where)
+            inc.actor2 = military(launcher) if launcher and launcher != where else None
+            return
+        if t == "Protests":
+            inc.actor1 = f"Protesters ({where})" if where else "Protesters"
+            inc.actor2 = police(where) if sub != "Peaceful protest" else None
+            return
+        if t == "Riots":
+            inc.actor1 = f"Rioters ({where})" if where else "Rioters"
+            inc.actor2 = police(where) if any(tk.lemma_ == "police" for tk in c.tokens) else None
+            if sub == "Mob violence":
+                inc.actor2 = civilians(where)
+            return
+        if sub == "Arrests":
+            inc.actor1 = police(where)
+            groups = [m for m in pa.mentions_in(c.tokens[0].idx, c.tokens[-1].idx + 1, "group")]
+            inc.actor2 = groups[0].value if groups else None
+            return
+        if sub == "Agreement":
+            parties = self._parties(c.tokens)
+            names = []
+            for m in parties:
+                nm = m.value if m.kind == "group" else f"Government of {m.value}"
+                if nm not in names:
+                    names.append(nm)
+            if len(names) < 2:
+                for n in pa.main_countries[:2]:
+                    g = f"Government of {n}"
+                    if g not in names:
+                        names.append(g)
+            inc.actor1, inc.actor2 = (names + [None, None])[:2]
+            return
+        a1 = actor(attacker)
+        if a1 is None and t in ("Explosions/Remote violence", "Battles"):
+            if where and self.other_party(where):
+                a1 = military(self.other_party(where))
+        inc.actor1 = a1
+        if t == "Violence against civilians" or sub == "Looting/property destruction":
+            inc.actor2 = civilians(where)
+            if a1 is None:
+                vac = self.m_vac_actor.find(c.tokens)
+                if vac:
+                    dem = pa.mentions_in(c.tokens[0].idx, c.tokens[-1].idx + 1, "country")
+                    who = c.tokens[vac[0][0]].text
+                    inc.actor1 = (f"{dem[0].text} {who}" if dem and dem[0].sub == "demonym" else None)
+            return
+        civ = inc.target in self.civ_targets or self.m_civ.any_in(c.tokens)
+        if t == "Explosions/Remote violence":
+            inc.actor2 = civilians(where) if civ else None
+            if inc.target in self.mil_targets:
+                inc.actor2 = None
+            return
+        if t == "Battles":
+            others = [m for m in self._parties(c.tokens) if (m.value if m.kind == "group" else military(m.value)) != a1]
+            if others:
+                m = others[0]
+                inc.actor2 = m.value if m.kind == "group" else military(m.value)
+            else:
+                a1_country = attacker[1] if attacker and attacker[0] == "country" else None
+                other = where if where != a1_country else self.other_party(where)
+                inc.actor2 = military(other) if other and military(other) != a1 else None
+            if sub == "Armed clash" and self.m_territory.any_in(c.tokens):
+                if attacker and attacker[0] == "group":
+                    inc.sub_event_type = "Non-state actor overtakes territory"
+                elif attacker and attacker[0] == "country" and attacker[1] == where and \
+                        any(tk.lemma_ in self.regain for tk in c.tokens):
+                    inc.sub_event_type = "Government regains territory"
+
+    # ----------------------------------------------------------- other fields
+    def date_of(self, c: Candidate, runs) -> tuple[Optional[str], Optional[str]]:
+        sent = c.sentence
+        in_clause = [d for d in sent.dates if any(s <= d.start < e for s, e in runs) and d.date and not d.future]
+        if in_clause:
+            d = in_clause[0]
+            return d.date, d.precision if d.precision in ("day", "week", "month") else "month"
+        others = [d for d in sent.dates if d.date and not d.future and d.precision in ("day", "week", "month")]
+        if others:
+            return others[0].date, others[0].precision
+        # the last date named earlier in the same paragraph
+        for s in reversed(self.pa.sentences[:sent.index]):
+            if s.paragraph != sent.paragraph:
+                break
+            ds = [d for d in s.dates if d.date and not d.future and d.precision in ("day",)]
+            if ds:
+                return ds[-1].date, ds[-1].precision
+        return self.lead_date
+
+    def is_background(self, c: Candidate, date: Optional[str], runs) -> bool:
+        if not date:
+            return False
+        lead = self.lead_date[0]
+        try:
+            d, l = dt.date.fromisoformat(date), dt.date.fromisoformat(lead)
+        except (TypeError, ValueError):
+            return False
+        if d >= l:
+            return False
+        cue = self.bg_cues.any_in(c.tokens) or any(t.tag_ == "VBN" and any(a.lower_ == "had" for a in t.children) for t in c.tokens)
+        explicit = any(dm.precision in ("day", "month") and re.search(r"\d|january|february|march|april|may|june|july|august|september|october|november|december", dm.text, re.I)
+                       for dm in c.sentence.dates if any(s <= dm.start < e for s, e in runs))
+        return cue or explicit or (l - d).days >= 2
+
+    def fatalities(self, text: str) -> Optional[int]:
+        vals = []
+        for n in find_numbers(text):
+            after = text[n.end:n.end + 60]
+            before = text[max(0, n.start - 40):n.start]
+            if re.match(rf"\s+(?:\w+\s+){{0,3}}?{PEOPLE}?\s*(?:\w+\s+){{0,2}}?(?:were|had been|have been|was|are)?\s*(?:killed|dead|died)\b", after, re.I) \
+                    or re.search(rf"\b{KILL_VERBS}\s+(?:at least |more than |up to |about |some )?$", before, re.I) \
+                    or re.search(r"\btoll\s+(?:\w+\s+){0,3}(?:at|to|of|rose to)\s+(?:at least |about )?$", before, re.I):
+                if re.match(r"\s+(?:\w+\s+){0,3}(?:wounded|injured|hurt)\b", after, re.I) and not re.match(r"\s+\w+\s+(?:were |had been )?(?:killed|dead)", after, re.I):
+                    continue
+                vals.append(int(n.value))
+        if ONE_PERSON.search(text):
+            vals.append(1)
+        if vals:
+            return min(vals)
+        if ZERO.search(text):
+            return 0
+        return None
+
+    def target(self, c: Candidate) -> Optional[str]:
+        lemmas = " " + " ".join(t.lemma_.lower() for t in c.tokens) + " "
+        words = " " + " ".join(t.lower_ for t in c.tokens) + " "
+        for k, v in self.targets:
+            if f" {k} " in lemmas or f" {k} " in words:
+                return v
+        return None
+
+    def reporter(self, start: int, end: int, sent: Sentence) -> str:
+        for q in self.quotes:
+            for e in q.evidence:
+                if e.start <= start + 5 and end - 5 <= e.end or (sent.start <= e.start < sent.end and e.start <= start < e.end):
+                    return q.speaker
+        for q in self.quotes:
+            for e in q.evidence:
+                if sent.start <= e.start < sent.end:
+                    return q.speaker
+        return "the outlet itself"
+
+
+def merge(incidents: list[Incident]) -> list[Incident]:
+    """One incident per type, place and day: later mentions add evidence and figures."""
+    out: list[Incident] = []
+    for inc in incidents:
+        key = (inc.event_type, inc.sub_event_type, inc.event_date, (inc.location or inc.admin1 or "").lower(),
+               inc.country, inc.is_background)
+        same = next((o for o in out if (o.event_type, o.sub_event_type, o.event_date,
+                                        (o.location or o.admin1 or "").lower(), o.country, o.is_background) == key), None)
+        if same is None:
+            out.append(inc)
+            continue
+        same.evidence.extend(e for e in inc.evidence if e not in same.evidence)
+        same.triggers.extend(t for t in inc.triggers if t not in same.triggers)
+        if inc.fatalities is not None:
+            same.fatalities = inc.fatalities if same.fatalities is None else min(same.fatalities, inc.fatalities)
+        for f in ("actor1", "actor2", "target"):
+            if getattr(same, f) is None and getattr(inc, f) is not None:
+                setattr(same, f, getattr(inc, f))
+    return out

@@ -1,0 +1,162 @@
+"""Interactions: dyadic diplomatic and verbal acts coded to CAMEO root codes
+(visits, meetings, appeals, demands, accusations, rejections, threats, sanctions)."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from spacy.tokens import Token
+
+from ..records import Interaction
+from .actors import ActorCoder, government
+from .context import ParsedArticle, Sentence
+from .lexmatch import LemmaMatcher
+from .places import find_places
+
+TARGET_DEPS = ("dobj", "iobj", "dative", "attr", "oprd")
+TARGET_PREPS = {"with", "to", "on", "against", "of", "from", "at", "for"}
+ROOT_VERB = {"02": "urged", "03": "offered cooperation to", "04": "met", "05": "welcomed", "07": "gave aid to",
+             "08": "eased pressure on", "10": "made demands of", "11": "criticised", "12": "rejected",
+             "13": "threatened", "14": "protested against", "15": "showed force towards", "16": "cut ties with"}
+
+
+class InteractionExtractor:
+    def __init__(self, pa: ParsedArticle, actors: ActorCoder):
+        self.pa = pa
+        self.actors = actors
+        cameo = pa.lex.speech["cameo"]
+        self.matchers = {root: LemmaMatcher(words) for root, words in cameo.items()}
+        self.root_of: dict[str, str] = {}
+        entries = []
+        for root, words in cameo.items():
+            for w in words:
+                self.root_of[str(w).lower()] = str(root)
+                entries.append(w)
+        self.m_all = LemmaMatcher(entries)
+        self.quotes_spans: list[tuple[int, int]] = []
+
+    def in_quote(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.quotes_spans)
+
+    def extract(self, direct_spans: list[tuple[int, int]]) -> list[Interaction]:
+        self.quotes_spans = direct_spans
+        out = []
+        for sent in self.pa.sentences:
+            if sent.opinion:
+                continue
+            toks = [t for t in sent.span if t.idx >= self.pa.body_start]
+            seen_roots = set()
+            for i, j, entry in self.m_all.find(toks):
+                trig = toks[i]
+                if self.in_quote(trig.idx):
+                    continue
+                root = self.root_of[entry]
+                verb = self._verb(toks[i:j])
+                if verb is None:
+                    continue
+                if entry == "call" or verb.lemma_ == "call" and root == "04":
+                    if not any(t.lower_ in ("phone", "telephone", "call") for t in sent.span):
+                        continue
+                if root == "12" and verb.lemma_ == "deny" and not any(c.dep_ == "dobj" for c in verb.children):
+                    continue
+                if root == "11" and verb.lemma_ == "call" and not any(c.dep_ in ("oprd", "ccomp", "xcomp") for c in verb.children):
+                    pass
+                src_tok = self._subject(verb)
+                if src_tok is None:
+                    continue
+                source = self.actor(src_tok)
+                if not source:
+                    continue
+                targets = self.targets(verb, root)
+                if not targets:
+                    targets = [None]
+                for tgt in targets:
+                    if tgt == source:
+                        continue
+                    key = (root, source, tgt)
+                    if key in seen_roots:
+                        continue
+                    seen_roots.add(key)
+                    date, prec = self.date(sent, verb)
+                    ev_end = verb.right_edge.idx + len(verb.right_edge.text) if verb.right_edge.i - verb.i < 25 else verb.idx + len(verb.text)
+                    ev_start = src_tok.left_edge.idx if src_tok.i < verb.i else verb.idx
+                    out.append(Interaction(
+                        event_date=date, date_precision=prec, source_actor=source, target_actor=tgt,
+                        cameo_root=root, summary=self.summary(source, root, verb, tgt),
+                        location=self.location(sent), evidence=[self.pa.ev(ev_start, min(ev_end, sent.end))],
+                        triggers=[entry]))
+        return out
+
+    def _verb(self, toks: list[Token]) -> Optional[Token]:
+        for t in toks:
+            if t.pos_ in ("VERB",):
+                return t
+        t = toks[0]
+        # a noun trigger ("imposed sanctions", "a state of emergency") acts through its verb
+        if t.pos_ in ("NOUN", "ADJ", "PROPN") and t.head.pos_ == "VERB":
+            return t.head
+        if t.pos_ == "ADJ" and t.head.pos_ == "AUX":
+            return t.head
+        return None
+
+    def _subject(self, verb: Token) -> Optional[Token]:
+        for c in verb.children:
+            if c.dep_ == "nsubj":
+                return c
+        if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+            return self._subject(verb.head)
+        return None
+
+    def actor(self, tok: Token) -> Optional[str]:
+        sp = self.actors.speaker_of(tok, before=tok.idx)
+        if not sp:
+            return None
+        low = sp.lower()
+        if low in self.pa.lex.country_by_form:
+            return government(self.pa.lex.country_by_form[low])
+        return sp
+
+    def targets(self, verb: Token, root: str) -> list[str]:
+        out = []
+        cands = []
+        for c in verb.children:
+            if c.dep_ in TARGET_DEPS:
+                cands.append(c)
+            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
+                cands.extend(g for g in c.children if g.dep_ == "pobj")
+            elif c.dep_ == "prt":
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        cands.append(g)
+        # "called on Washington", "accused Kigali of"
+        for c in list(cands):
+            cands.extend(g for g in c.children if g.dep_ == "conj")
+        for c in cands:
+            if c.pos_ in ("VERB",):
+                continue
+            name = self.actor(c)
+            if name and len(name.split()) <= 6:
+                out.append(name)
+        return out[:3]
+
+    def date(self, sent: Sentence, verb: Token) -> tuple[Optional[str], Optional[str]]:
+        if any(c.lower_ in ("has", "have") and c.dep_ == "aux" for c in verb.children):
+            return None, None
+        for d in sent.dates:
+            if d.date and d.precision == "day" and not d.future:
+                return d.date, "day"
+        if verb.tag_ in ("VBD",) or verb.tag_ == "VBN":
+            return self.pa.base_date.isoformat(), "day"
+        return None, None
+
+    def summary(self, source: str, root: str, verb: Token, target: Optional[str]) -> str:
+        obj = " ".join(t.text for t in verb.subtree if t.i > verb.i)[:80].strip()
+        verb_text = verb.text
+        line = f"{source} {verb_text} {obj}".strip() if obj else f"{source} {ROOT_VERB[root]} {target or ''}".strip()
+        return re.sub(r"\s+", " ", line)
+
+    def location(self, sent: Sentence) -> Optional[str]:
+        for p in find_places(self.pa, sent.start, sent.end):
+            if p.prep in ("in", "at") and p.level == "place":
+                return p.text
+        return None

@@ -1,0 +1,119 @@
+"""Place mentions in a span of the article, resolved on the gazetteer."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..gazetteer import Place
+from .context import ParsedArticle
+
+REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|district|county|prefecture|territory|department)\b", re.I)
+REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
+SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
+CAP_SEQ = re.compile(r"(?<![\w'’-])((?:al-|el-|Al-|El-|de |Deir |Beit |Khan |Kfar |Ras |Tel |Abu |Bir |Ain |Umm |Wadi )?[A-Z][\w'’-]+(?:[ -](?:al-|el-)?[A-Z][\w'’-]+){0,3})")
+PREPS = {"in", "at", "near", "over", "on", "outside", "into", "of", "around", "across", "from", "toward",
+         "towards", "to", "hit", "struck", "pounded", "shelled", "targeted", "seized", "captured", "took",
+         "stormed", "entered", "bombed", "attacked"}
+NOT_PLACES = {"the", "a", "an", "on", "in", "at", "but", "and", "president", "prime", "minister", "mayor",
+              "governor", "general", "staff", "ministry", "army", "air", "force", "defence", "defense",
+              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+              "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december", "christmas", "easter", "telegram", "truth", "social", "reuters",
+              "afp", "ap", "un", "nato", "eu", "european", "western", "eastern", "northern", "southern",
+              "central", "red", "cross", "crescent", "hospital", "health", "interior", "foreign", "state",
+              "department", "house", "white", "security", "council", "national", "islamic", "movement",
+              "party", "union", "international", "committee", "parliament", "kremlin", "pentagon"}
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str               # the name as written
+    place: Optional[Place]  # None: a name the gazetteer does not know
+    level: str              # place, admin1, country
+    prep: str               # the word before it ("in", "from", ...)
+
+    @property
+    def admin1(self) -> Optional[str]:
+        if not self.place:
+            return None
+        return self.place.name if self.place.kind == "admin1" else self.place.admin1
+
+
+def _prep_before(text: str, start: int) -> str:
+    before = text[max(0, start - 40):start]
+    before = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|north-eastern|north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|nearby|neighbouring|neighboring|occupied|russian-occupied|frontline|front-line|besieged|coastal|border|regional|capital|city|town|village|region|province|port|of)\s*$", "", before.rstrip(), flags=re.I)
+    for _ in range(3):
+        new = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|nearby|neighbouring|neighboring|occupied|russian-occupied|black sea|coastal|border|regional|capital|city|town|village|of|region|province|port|[\w-]+-held|[\w-]+-controlled)\s*$", "", before.rstrip(), flags=re.I)
+        if new == before:
+            break
+        before = new
+    m = re.search(r"(\w+)\W*$", before)
+    return m.group(1).lower() if m else ""
+
+
+def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
+    """Places named between ``start`` and ``end``, left to right, without overlaps."""
+    text = pa.text
+    cands: list[tuple[int, int, str]] = []
+    for ent in pa.doc.ents:
+        if ent.start_char >= start and ent.end_char <= end and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"):
+            t = re.sub(r"(?:'s|’s)$", "", ent.text)
+            s = ent.start_char
+            if t.lower().startswith("the "):
+                s += 4
+                t = t[4:]
+            cands.append((s, s + len(t), t))
+    for m in CAP_SEQ.finditer(text, start, end):
+        t = re.sub(r"(?:'s|’s)$", "", m.group(1))
+        cands.append((m.start(1), m.start(1) + len(t), t))
+    cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    out: list[PlaceMention] = []
+    taken: list[tuple[int, int]] = []
+    persons = [(m.start, m.end) for m in pa.mentions if m.kind in ("person", "group", "body")]
+    for s, e, t in cands:
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        if any(s >= ps and e <= pe for ps, pe in persons):
+            continue
+        words = t.split()
+        if not words or words[0].lower() in NOT_PLACES and len(words) == 1:
+            continue
+        while words and words[0].lower() in NOT_PLACES:
+            s += len(words[0]) + 1
+            words = words[1:]
+        if not words:
+            continue
+        t = " ".join(words)
+        e = s + len(t)
+        low = t.lower()
+        prefer = "place"
+        if REGION_AFTER.match(text[e:e + 20]) or REGION_BEFORE.search(text[max(0, s - 25):s]):
+            prefer = "admin1"
+        if low in pa.lex.country_by_form:
+            kind = pa.lex.country_forms_kind.get(low)
+            if kind in ("name",) and not prefer == "admin1":
+                # a country named as a place ("in Ukraine")
+                p = pa.resolve_place(t)
+                if p and p.kind == "country":
+                    out.append(PlaceMention(s, e, t, p, "country", _prep_before(text, s)))
+                    taken.append((s, e))
+                continue
+            if kind != "capital":
+                continue
+        p = pa.resolve_place(t, prefer=prefer)
+        if p is None:
+            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or _prep_before(text, s) in ("in", "near", "at", "outside"):
+                if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES:
+                    out.append(PlaceMention(s, e, t, None, "place", _prep_before(text, s)))
+                    taken.append((s, e))
+            continue
+        if p.kind == "place" and p.population < 1000 and not SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) \
+                and p.country_code not in pa.country_codes:
+            continue
+        level = "admin1" if p.kind == "admin1" else ("country" if p.kind == "country" else "place")
+        out.append(PlaceMention(s, e, t, p, level, _prep_before(text, s)))
+        taken.append((s, e))
+    return out

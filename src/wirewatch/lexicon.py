@@ -1,0 +1,139 @@
+"""Lexicons and codebook tables, loaded once from the data files.
+
+Every word list the extractors use lives in ``wirewatch/data/*.yaml``; a
+``lexicon_dir`` given in the settings holds files of the same names that extend
+the packaged ones (lists are appended, mappings updated).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+FILES = ("events", "speech", "countries", "armed_groups", "bodies", "roles")
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    if isinstance(base, dict) and isinstance(extra, dict):
+        out = dict(base)
+        for k, v in extra.items():
+            out[k] = _merge(base.get(k), v) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [x for x in extra if x not in base]
+    return extra if extra is not None else base
+
+
+class LexiconError(ValueError):
+    pass
+
+
+@dataclass
+class Lexicon:
+    extra_dir: Optional[Path] = None
+    _raw: dict = field(default_factory=dict)
+
+    def load(self, name: str) -> Any:
+        if name not in self._raw:
+            src = resources.files("wirewatch") / "data" / f"{name}.yaml"
+            try:
+                data = yaml.safe_load(src.read_text(encoding="utf-8"))
+            except yaml.YAMLError as e:
+                raise LexiconError(f"wirewatch/data/{name}.yaml: {str(e).splitlines()[0]}") from e
+            if self.extra_dir and (self.extra_dir / f"{name}.yaml").exists():
+                p = self.extra_dir / f"{name}.yaml"
+                try:
+                    data = _merge(data, yaml.safe_load(p.read_text(encoding="utf-8")))
+                except yaml.YAMLError as e:
+                    raise LexiconError(f"{p}: {str(e).splitlines()[0]}") from e
+            self._raw[name] = data
+        return self._raw[name]
+
+    @property
+    def events(self) -> dict:
+        return self.load("events")
+
+    @property
+    def speech(self) -> dict:
+        return self.load("speech")
+
+    # ---- countries -------------------------------------------------------
+    @cached_property
+    def countries(self) -> list[dict]:
+        return self.load("countries") or []
+
+    @cached_property
+    def country_by_form(self) -> dict[str, str]:
+        """Lower-case name, alias, demonym, capital or institution -> country name."""
+        out: dict[str, str] = {}
+        for c in self.countries:
+            for key in ("institutions", "capitals", "demonyms", "aliases"):
+                for form in c.get(key) or []:
+                    out.setdefault(str(form).lower(), c["name"])
+            out[c["name"].lower()] = c["name"]
+        return out
+
+    @cached_property
+    def country_forms_kind(self) -> dict[str, str]:
+        """Lower-case form -> 'name', 'demonym', 'capital' or 'institution'."""
+        out: dict[str, str] = {}
+        for c in self.countries:
+            for key, kind in (("institutions", "institution"), ("capitals", "capital"),
+                              ("demonyms", "demonym"), ("aliases", "name")):
+                for form in c.get(key) or []:
+                    out[str(form).lower()] = kind
+            out[c["name"].lower()] = "name"
+        return out
+
+    @cached_property
+    def country_iso(self) -> dict[str, str]:
+        return {c["name"]: c.get("iso2") for c in self.countries}
+
+    @cached_property
+    def iso_country(self) -> dict[str, str]:
+        return {c.get("iso2"): c["name"] for c in self.countries if c.get("iso2")}
+
+    @cached_property
+    def demonym(self) -> dict[str, str]:
+        """Country name -> its adjective ('Russia' -> 'Russian')."""
+        out = {}
+        for c in self.countries:
+            dem = [d for d in c.get("demonyms") or [] if not d.endswith("s") or d.endswith("ss")]
+            out[c["name"]] = (dem or c.get("demonyms") or [c["name"]])[0]
+        return out
+
+    # ---- armed groups ------------------------------------------------------
+    @cached_property
+    def groups(self) -> list[dict]:
+        return self.load("armed_groups") or []
+
+    @cached_property
+    def group_by_form(self) -> dict[str, dict]:
+        out = {}
+        for g in self.groups:
+            for form in [g["name"], *(g.get("aliases") or [])]:
+                out[str(form).lower()] = g
+        return out
+
+    # ---- bodies and roles --------------------------------------------------
+    @cached_property
+    def bodies(self) -> list[tuple[str, dict]]:
+        out = []
+        for b in self.load("bodies") or []:
+            for p in b.get("patterns") or []:
+                out.append((str(p).lower(), b))
+        out.sort(key=lambda x: -len(x[0]))
+        return out
+
+    @cached_property
+    def roles(self) -> list[str]:
+        return sorted({str(r).lower() for r in self.load("roles") or []}, key=len, reverse=True)
+
+    @cached_property
+    def roles_rx(self) -> re.Pattern:
+        return re.compile(r"\b(" + "|".join(re.escape(r) for r in self.roles) + r")\b", re.I)

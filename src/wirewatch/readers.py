@@ -1,0 +1,252 @@
+"""Article readers: .txt, .jsonl, .html, directories and stdin -> Article.
+
+Readers stream: they yield one ``Article`` or one ``ReadError`` at a time, so a
+bad item never stops the batch and a large JSONL file is never read whole.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterable, Iterator, Optional, Union
+
+from .records import Article
+
+DATE_HEADER = re.compile(r"\A\s*date[ \t]+(\S+)[ \t]*(?:\r?\n|[ \t]|\Z)", re.IGNORECASE)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TEXT_SUFFIXES = {".txt", ".text"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+HTML_SUFFIXES = {".html", ".htm"}
+READABLE_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+
+
+@dataclass
+class ReadError:
+    """An input that could not be read; ``message`` is one line naming the file."""
+
+    origin: str
+    problem: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.origin}: {self.problem}"
+
+
+Item = Union[Article, ReadError]
+
+
+def parse_iso_date(value: str) -> Optional[str]:
+    """Return ``value`` as an ISO date string if it is a valid calendar date."""
+    value = (value or "").strip()
+    m = ISO_DATE.match(value)
+    if not m:
+        return None
+    try:
+        return dt.date.fromisoformat(m.group(0)).isoformat()
+    except ValueError:
+        return None
+
+
+def split_date_header(text: str) -> tuple[Optional[str], Optional[str], int]:
+    """Find a leading ``date YYYY-MM-DD`` header.
+
+    Returns (raw value, ISO date or None if unparseable, end offset of the header);
+    (None, None, 0) when there is no header.
+    """
+    m = DATE_HEADER.match(text)
+    if not m:
+        return None, None, 0
+    return m.group(1), parse_iso_date(m.group(1)), m.end()
+
+
+def decode_bytes(data: bytes, origin: str) -> tuple[Optional[str], list[str], Optional[str]]:
+    """Decode article bytes: (text, warnings, error)."""
+    if not data.strip():
+        return None, [], "empty file"
+    if b"\x00" in data[:8192]:
+        return None, [], "binary file (NUL bytes), not text"
+    try:
+        return data.decode("utf-8-sig"), [], None
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        if bad > max(16, len(text) // 20):
+            return None, [], f"binary or non-UTF-8 file ({bad} undecodable bytes)"
+        return text, [f"{origin}: {bad} invalid UTF-8 byte(s) replaced with U+FFFD"], None
+
+
+def _article_from_text(text: str, origin: str, art_id: str, date: Optional[str],
+                       fallback_date: Optional[str], warnings: list[str]) -> Item:
+    raw, parsed, end = split_date_header(text)
+    if raw is not None:
+        if parsed is None:
+            return ReadError(origin, f"unparseable date header {raw!r} (expected 'date YYYY-MM-DD')")
+        date = parsed
+    if not text[end:].strip():
+        return ReadError(origin, "no article text")
+    if date is None:
+        date = fallback_date
+    return Article(id=art_id, text=text, date=date, origin=origin, warnings=warnings)
+
+
+def read_txt(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
+    origin = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield ReadError(origin, f"cannot read: {e.strerror or e}")
+        return
+    text, warnings, err = decode_bytes(data, origin)
+    if err:
+        yield ReadError(origin, err)
+        return
+    fallback = default_date
+    if fallback is None and not DATE_HEADER.match(text):
+        fallback = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+        warnings.append(f"{origin}: no date header and no --date; using the file's modification date {fallback}")
+    yield _article_from_text(text, origin, path.stem, None, fallback, warnings)
+
+
+def read_jsonl_stream(stream: IO[bytes], origin: str, default_date: Optional[str] = None) -> Iterator[Item]:
+    """Read JSON Lines of {"id", "date", "text", ["title", "source", "url"]}, line by line."""
+    for lineno, raw in enumerate(stream, 1):
+        where = f"{origin}:{lineno}"
+        if not raw.strip():
+            continue
+        warnings: list[str] = []
+        try:
+            line = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            line = raw.decode("utf-8", errors="replace")
+            warnings.append(f"{where}: invalid UTF-8 byte(s) replaced with U+FFFD")
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield ReadError(where, f"malformed JSON ({e.msg} at column {e.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield ReadError(where, "a JSON object with 'text' was expected")
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield ReadError(where, "missing or empty 'text'")
+            continue
+        date = obj.get("date")
+        if date is not None:
+            parsed = parse_iso_date(str(date))
+            if parsed is None:
+                yield ReadError(where, f"unparseable date {date!r} (expected YYYY-MM-DD)")
+                continue
+            date = parsed
+        art_id = str(obj.get("id") if obj.get("id") is not None else f"{Path(origin).stem}-{lineno}")
+        item = _article_from_text(text, where, art_id, date, default_date, warnings)
+        if isinstance(item, Article):
+            for key in ("title", "source", "url"):
+                if isinstance(obj.get(key), str):
+                    setattr(item, key, obj[key])
+        yield item
+
+
+def read_jsonl(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
+    try:
+        with path.open("rb") as fh:
+            yield from read_jsonl_stream(fh, str(path), default_date)
+    except OSError as e:
+        yield ReadError(str(path), f"cannot read: {e.strerror or e}")
+
+
+def read_html(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
+    origin = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield ReadError(origin, f"cannot read: {e.strerror or e}")
+        return
+    html, warnings, err = decode_bytes(data, origin)
+    if err:
+        yield ReadError(origin, err)
+        return
+    yield article_from_html(html, origin, path.stem, default_date, warnings)
+
+
+def article_from_html(html: str, origin: str, art_id: str, default_date: Optional[str] = None,
+                      warnings: Optional[list[str]] = None) -> Item:
+    import trafilatura
+
+    warnings = list(warnings or [])
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                          favor_precision=True)
+    except Exception as e:  # trafilatura raises many kinds on broken markup
+        return ReadError(origin, f"cannot parse HTML ({type(e).__name__})")
+    if doc is None:
+        return ReadError(origin, "no article text found in the HTML")
+    get = (lambda k: getattr(doc, k, None)) if not isinstance(doc, dict) else doc.get
+    text = get("text")
+    if not text or not text.strip():
+        return ReadError(origin, "no article text found in the HTML")
+    date = parse_iso_date(get("date") or "") or default_date
+    if date is None:
+        warnings.append(f"{origin}: no date found in the HTML and no --date given")
+    return Article(id=art_id, text=text, date=date, title=get("title"), url=get("url"),
+                   source=get("sitename"), origin=origin, warnings=warnings)
+
+
+def read_stdin(stream: IO[bytes], default_date: Optional[str] = None) -> Iterator[Item]:
+    data = stream.read()
+    origin = "<stdin>"
+    stripped = data.lstrip()
+    if stripped.startswith(b"{"):
+        import io
+        yield from read_jsonl_stream(io.BytesIO(data), origin, default_date)
+        return
+    text, warnings, err = decode_bytes(data, origin)
+    if err:
+        yield ReadError(origin, err)
+        return
+    if stripped[:1] == b"<" and re.search(rb"<html|<body|<article|<p>", stripped[:2048], re.I):
+        yield article_from_html(text, origin, "stdin", default_date, warnings)
+        return
+    if default_date is None and not DATE_HEADER.match(text):
+        default_date = dt.date.today().isoformat()
+        warnings.append(f"{origin}: no date header and no --date; using today's date {default_date}")
+    yield _article_from_text(text, origin, "stdin", None, default_date, warnings)
+
+
+def read_path(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from read_jsonl(path, default_date)
+    elif suffix in HTML_SUFFIXES:
+        yield from read_html(path, default_date)
+    else:
+        yield from read_txt(path, default_date)
+
+
+def read_inputs(inputs: Iterable[str], default_date: Optional[str] = None,
+                stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
+    """Read every input in order: files, directories (recursively, sorted) and '-'."""
+    for name in inputs:
+        if name == "-":
+            yield from read_stdin(stdin or sys.stdin.buffer, default_date)
+            continue
+        path = Path(name)
+        if path.is_dir():
+            found = False
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for fname in sorted(files):
+                    p = Path(root) / fname
+                    if p.suffix.lower() in READABLE_SUFFIXES and not fname.startswith("."):
+                        found = True
+                        yield from read_path(p, default_date)
+            if not found:
+                yield ReadError(str(path), "directory holds no .txt, .jsonl or .html file")
+        elif path.exists():
+            yield from read_path(path, default_date)
+        else:
+            yield ReadError(str(path), "no such file or directory")

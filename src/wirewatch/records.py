@@ -1,0 +1,153 @@
+"""One typed record model for every layer: readers, extractors, output.
+
+The JSON shape of each record is the gold shape of ``shared/gold`` (see the
+codebook), with evidence as ``{"start", "end", "text"}`` character offsets into
+the article text.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Optional
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """A span of the article text: ``text == article.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, article_text: str, start: int, end: int) -> "Evidence":
+        return cls(start, end, article_text[start:end])
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class Article:
+    id: str
+    text: str
+    date: Optional[str] = None          # ISO publication date
+    title: Optional[str] = None
+    source: Optional[str] = None
+    url: Optional[str] = None
+    origin: Optional[str] = None        # file (and line) it was read from
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    """Base of every extracted record: evidence spans plus trigger words."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list, repr=False)   # for --explain
+
+    def to_dict(self, explain: bool = False) -> dict:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("evidence", "triggers"):
+                continue
+            out[f.name] = getattr(self, f.name)
+        out["evidence"] = [e.to_dict() for e in sorted(set(self.evidence))]
+        if explain:
+            out["triggers"] = list(self.triggers)
+        return out
+
+
+@dataclass
+class Incident(Record):
+    event_date: Optional[str] = None
+    date_precision: Optional[str] = None
+    event_type: str = ""
+    sub_event_type: str = ""
+    actor1: Optional[str] = None
+    actor2: Optional[str] = None
+    country: Optional[str] = None
+    admin1: Optional[str] = None
+    location: Optional[str] = None
+    location_precision: str = "country"
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    fatalities: Optional[int] = None
+    target: Optional[str] = None
+    reported_by: Optional[str] = None
+    is_background: bool = False
+
+
+@dataclass
+class Interaction(Record):
+    event_date: Optional[str] = None
+    date_precision: Optional[str] = None
+    source_actor: Optional[str] = None
+    target_actor: Optional[str] = None
+    cameo_root: str = ""
+    summary: str = ""
+    location: Optional[str] = None
+
+
+@dataclass
+class Quote(Record):
+    speaker: Optional[str] = None
+    text: str = ""
+    direct: bool = False
+    channel: Optional[str] = None
+
+
+@dataclass
+class Claim(Record):
+    value: float = 0
+    qualifier: Optional[str] = None
+    unit: str = ""
+    reported_by: Optional[str] = None
+
+
+@dataclass
+class Opinion(Record):
+    text: str = ""
+
+
+@dataclass
+class Contradiction(Record):
+    what: str = ""
+    claims: list[int] = field(default_factory=list)   # indices into the article's claims
+
+
+@dataclass
+class ArticleResult:
+    """Everything extracted from one article."""
+
+    article: Article
+    incidents: list[Incident] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    opinion: list[Opinion] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
+
+    KINDS = ("incidents", "interactions", "quotes", "claims", "opinion", "contradictions")
+
+    def to_dict(self, explain: bool = False) -> dict:
+        a = self.article
+        out: dict[str, Any] = {"id": a.id, "date": a.date}
+        for key in ("title", "source", "url"):
+            if getattr(a, key):
+                out[key] = getattr(a, key)
+        for kind in self.KINDS:
+            out[kind] = [r.to_dict(explain) for r in getattr(self, kind)]
+        return out
+
+    def records(self):
+        for kind in self.KINDS:
+            for r in getattr(self, kind):
+                yield kind, r
+
+
+def clean_number(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
+__all__ = ["Evidence", "Article", "Record", "Incident", "Interaction", "Quote", "Claim",
+           "Opinion", "Contradiction", "ArticleResult", "asdict"]

