@@ -86,11 +86,18 @@ def _english_admin1_name(name: str, aliases: list[str], biggest_city: Optional[s
                          city_names: list[str]) -> str:
     """The common English short name of a region: 'Kharkivska oblast' -> 'Kharkiv'."""
     latin = [a for a in aliases if is_latin(a)]
+    # 'Nord-Kivu' / 'Norte de ...' with an English alias 'North Kivu'
+    m = re.match(r"(nord|sud|est|ouest|centre|haut|bas|norte|sur|oeste|centro)\b[- ]?(.*)", name, re.I)
+    if m:
+        rest = norm(m.group(2))
+        for a in latin:
+            if re.match(r"(north|south|east|west|central|upper|lower)\b", a, re.I) and norm(a).endswith(rest):
+                return _ascii_name(REGION_WORDS.sub("", a).strip())
     # an alias such as "Kharkiv Oblast" / "South Kivu Province": strip the type word
     for a in latin:
         if REGION_WORDS.search(a) and not a.lower().startswith(("kaunti", "wilaya", "mkoa")):
             short = REGION_WORDS.sub("", a)
-            short = re.sub(r"\b(of|the|de|du|des)\b", "", short, flags=re.I).strip(" ,-’'")
+            short = re.sub(r"^(?:of|the|de|du|des)\s+|\s+(?:of|de)$", "", short.strip(), flags=re.I).strip(" ,-’'")
             short = " ".join(short.split())
             if short and is_latin(short) and len(short) >= 3:
                 return _ascii_name(short)
@@ -320,6 +327,9 @@ class Gazetteer:
         best, best_score = None, -1e9
         for gid, pname, cc, a1, lat, lon, pop, kind, main in rows:
             if kind == "place" and pop < min_population and not countries.get(cc):
+                continue
+            # a small place abroad is a homonym, not the place the article is about
+            if kind == "place" and countries and not countries.get(cc) and pop < 100000:
                 continue
             score = 0.0
             score += 2.0 if main else 0.0

@@ -51,7 +51,7 @@ class Record:
             if f.name in ("evidence", "triggers"):
                 continue
             out[f.name] = getattr(self, f.name)
-        out["evidence"] = [e.to_dict() for e in sorted(set(self.evidence))]
+        out["evidence"] = [e.to_dict() for e in dict.fromkeys(self.evidence)]
         if explain:
             out["triggers"] = list(self.triggers)
         return out

@@ -112,8 +112,7 @@ class ParsedArticle:
         for s in self.doc.sents:
             if s.end_char <= self.body_start or not s.text.strip():
                 continue
-            gap = self.text[last_end:s.start_char]
-            if "\n" in gap and out:
+            if out and "\n" in self.text[out[-1].start + len(out[-1].span.text.rstrip()):s.start_char + 1]:
                 para += 1
             start = max(s.start_char, self.body_start)
             sent = Sentence(len(out), s, start, s.end_char, para)
@@ -195,7 +194,8 @@ class ParsedArticle:
         c: Counter = Counter()
         for m in self.mentions:
             if m.kind in ("country", "group", "body") and m.country:
-                c[m.country] += 1.0
+                # names count fully; demonyms, capitals and bodies often name an actor, not a place
+                c[m.country] += 1.0 if m.kind == "country" and m.sub == "name" else 0.5
         for ent in self.doc.ents:
             if ent.label_ in ("GPE", "LOC") and ent.end_char > self.body_start:
                 if ent.text.lower() in self.lex.country_by_form:

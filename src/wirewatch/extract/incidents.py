@@ -22,6 +22,7 @@ NEGATIONS = {"not", "never", "no", "n't", "without"}
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
 KILL_VERBS = r"(?:killed|killing|kills|kill|dead|died|die|dies|death toll|lost their lives)"
 PEOPLE = r"(?:people|persons?|civilians?|residents?|villagers?|children|child|women|woman|men|man|soldiers?|fighters?|militants?|members|passengers?|students?|workers?|firefighters?|others?|Palestinians?|Israelis?|Ukrainians?|Russians?|tourists?|worshippers?|protesters?|demonstrators?|officers?|policemen|police officers?|troops|servicemen|staff|driver|boy|girl|family)"
+GENERIC_DATE = re.compile(r"(?i)overnight|last night|tonight|this morning|this afternoon|this evening|today|earlier today|early hours|before dawn|at dawn")
 ONE_PERSON = re.compile(r"\bkill(?:ed|ing)\s+(?:a|an|the|one)\s+(?:\w+\s+){0,2}?(man|woman|child|boy|girl|person|driver|civilian|soldier|resident|farmer|teenager|cyclist|pensioner)\b", re.I)
 ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casualties|injuries|deaths|fatalities|victims)|nobody|no-one|without (?:causing )?casualties|none were (?:hurt|injured|killed))\b", re.I)
 
@@ -299,9 +300,14 @@ class IncidentExtractor:
                 if any(q is not p and q.place and p.place and q.place.name == p.place.name for q in keep):
                     continue
                 keep.append(p)
-            # regions named beside places are their containers unless no place lies in them
+            # regions named beside places are their containers unless no place lies in them;
+            # an unknown village takes the region named with it
             for r in regions:
-                if not any(p.admin1 == r.admin1 for p in keep):
+                unknown = [p for p in keep if p.place is None and p.region is None]
+                if unknown:
+                    for p in unknown:
+                        keep[keep.index(p)] = p.with_region(r)
+                elif not any(p.admin1 == r.admin1 for p in keep):
                     keep.append(r)
             return keep
         if regions:
@@ -326,6 +332,10 @@ class IncidentExtractor:
                 inc.country = pa.country_name(pm.place)
                 inc.admin1 = pm.admin1
                 inc.location = pm.text if pm.level == "place" else pm.admin1
+            elif pm.region is not None:
+                inc.location = pm.text
+                inc.admin1 = pm.region.admin1
+                inc.country = pa.country_name(pm.region.place)
             else:
                 inc.location = pm.text
                 inc.country = self.default_country(c, attacker)
@@ -486,6 +496,7 @@ class IncidentExtractor:
     def date_of(self, c: Candidate, runs) -> tuple[Optional[str], Optional[str]]:
         sent = c.sentence
         in_clause = [d for d in sent.dates if any(s <= d.start < e for s, e in runs) and d.date and not d.future]
+        in_clause.sort(key=lambda d: GENERIC_DATE.fullmatch(d.text) is not None)
         if in_clause:
             d = in_clause[0]
             return d.date, d.precision if d.precision in ("day", "week", "month") else "month"
@@ -498,7 +509,7 @@ class IncidentExtractor:
                 break
             ds = [d for d in s.dates if d.date and not d.future and d.precision in ("day",)]
             if ds:
-                return ds[-1].date, ds[-1].precision
+                return ds[0].date, ds[0].precision
         return self.lead_date
 
     def is_background(self, c: Candidate, date: Optional[str], runs) -> bool:

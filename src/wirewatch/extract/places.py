@@ -12,6 +12,9 @@ REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|d
 REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
 CAP_SEQ = re.compile(r"(?<![\w'’-])((?:al-|el-|Al-|El-|de |Deir |Beit |Khan |Kfar |Ras |Tel |Abu |Bir |Ain |Umm |Wadi )?[A-Z][\w'’-]+(?:[ -](?:al-|el-)?[A-Z][\w'’-]+){0,3})")
+LOCATIVE = {"in", "at", "near", "over", "outside", "into", "around", "across", "toward", "towards", "through",
+            "hit", "struck", "pounded", "shelled", "targeted", "seized", "captured", "took", "stormed", "entered",
+            "bombed", "attacked", "of", "on", "between", "and", "from", "retook", "recaptured"}
 PREPS = {"in", "at", "near", "over", "on", "outside", "into", "of", "around", "across", "from", "toward",
          "towards", "to", "hit", "struck", "pounded", "shelled", "targeted", "seized", "captured", "took",
          "stormed", "entered", "bombed", "attacked"}
@@ -34,6 +37,10 @@ class PlaceMention:
     place: Optional[Place]  # None: a name the gazetteer does not know
     level: str              # place, admin1, country
     prep: str               # the word before it ("in", "from", ...)
+    region: Optional["PlaceMention"] = None   # for an unknown place: the region named with it
+
+    def with_region(self, region: "PlaceMention") -> "PlaceMention":
+        return PlaceMention(self.start, self.end, self.text, self.place, self.level, self.prep, region)
 
     @property
     def admin1(self) -> Optional[str]:
@@ -57,7 +64,7 @@ def _prep_before(text: str, start: int) -> str:
 def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
     """Places named between ``start`` and ``end``, left to right, without overlaps."""
     text = pa.text
-    cands: list[tuple[int, int, str]] = []
+    cands: list[tuple[int, int, str, bool]] = []
     for ent in pa.doc.ents:
         if ent.start_char >= start and ent.end_char <= end and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"):
             t = re.sub(r"(?:'s|’s)$", "", ent.text)
@@ -65,18 +72,25 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
             if t.lower().startswith("the "):
                 s += 4
                 t = t[4:]
-            cands.append((s, s + len(t), t))
+            cands.append((s, s + len(t), t, ent.label_ in ("GPE", "LOC", "FAC")))
     for m in CAP_SEQ.finditer(text, start, end):
         t = re.sub(r"(?:'s|’s)$", "", m.group(1))
-        cands.append((m.start(1), m.start(1) + len(t), t))
+        # a capitalised word is a place candidate only where a place is expected ("in X", "the town of X")
+        if _prep_before(text, m.start(1)) not in LOCATIVE and not SETTLEMENT_BEFORE.search(text[max(0, m.start(1) - 30):m.start(1)]):
+            continue
+        if t.isupper() and len(t) <= 4:
+            continue
+        cands.append((m.start(1), m.start(1) + len(t), t, False))
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
     persons = [(m.start, m.end) for m in pa.mentions if m.kind in ("person", "group", "body")]
-    for s, e, t in cands:
+    for s, e, t, is_place_ent in cands:
         if any(s < te and ts < e for ts, te in taken):
             continue
         if any(s >= ps and e <= pe for ps, pe in persons):
+            continue
+        if not is_place_ent and t.isupper() and len(t) <= 4:
             continue
         words = t.split()
         if not words or words[0].lower() in NOT_PLACES and len(words) == 1:
@@ -106,7 +120,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         p = pa.resolve_place(t, prefer=prefer)
         if p is None:
             if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or _prep_before(text, s) in ("in", "near", "at", "outside"):
-                if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES:
+                if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES and " and " not in t \
+                        and not t.isupper() and not pa.mentions_in(s, e):
                     out.append(PlaceMention(s, e, t, None, "place", _prep_before(text, s)))
                     taken.append((s, e))
             continue
