@@ -90,3 +90,10 @@ def test_no_count_in_times_ordinals_and_one_of_the(sentence):
 def test_clock_time_does_not_hide_a_real_count():
     found = find_numbers("A convoy of 12 trucks left the depot at 14:05.")
     assert [(n.text, n.value) for n in found] == [("12", 12)]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "numbers.NUMBER_RX: 'two-thirds' matches as the count 2 (the look-ahead only rejects a "
+    "following word character, not '-thirds'); claims then report '2 thirds left'"))
+def test_fraction_is_not_a_count():
+    assert [(n.text, n.value) for n in find_numbers("Two-thirds of the city was left without power.")] == []

@@ -196,14 +196,17 @@ class ParsedArticle:
             if m.kind in ("country", "group", "body") and m.country:
                 # names count fully; demonyms, capitals and bodies often name an actor, not a place
                 c[m.country] += 1.0 if m.kind == "country" and m.sub == "name" else 0.5
-        for ent in self.doc.ents:
-            if ent.label_ in ("GPE", "LOC") and ent.end_char > self.body_start:
-                if ent.text.lower() in self.lex.country_by_form:
-                    continue
-                p = self.gaz.lookup(ent.text, min_population=1000)
-                if p and p.kind != "country":
-                    name = self.lex.iso_country.get(p.country_code, p.country)
-                    c[name] += 0.5
+        from .places import CAP_SEQ, _prep_before
+        names = [e.text for e in self.doc.ents if e.label_ in ("GPE", "LOC") and e.end_char > self.body_start]
+        for m in CAP_SEQ.finditer(self.text, self.body_start):
+            if _prep_before(self.text, m.start(1)) in ("in", "near", "at", "outside", "over"):
+                names.append(m.group(1))
+        for name in names:
+            if name.lower() in self.lex.country_by_form:
+                continue
+            p = self.gaz.lookup(name, min_population=5000)
+            if p and p.kind != "country":
+                c[self.lex.iso_country.get(p.country_code, p.country)] += 0.5
         if not c:
             return {}
         top = max(c.values())

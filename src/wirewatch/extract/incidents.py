@@ -19,6 +19,8 @@ from .places import PlaceMention, find_places
 
 CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "advcl", "parataxis", "xcomp", "acl")
 NEGATIONS = {"not", "never", "no", "n't", "without"}
+PLANS = {"threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim", "seek", "want", "try", "prepare",
+         "intend", "expect", "warn", "fear", "could", "would", "call", "ask"}
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
 KILL_VERBS = r"(?:killed|killing|kills|kill|dead|died|die|dies|death toll|lost their lives)"
 PEOPLE = r"(?:people|persons?|civilians?|residents?|villagers?|children|child|women|woman|men|man|soldiers?|fighters?|militants?|members|passengers?|students?|workers?|firefighters?|others?|Palestinians?|Israelis?|Ukrainians?|Russians?|tourists?|worshippers?|protesters?|demonstrators?|officers?|policemen|police officers?|troops|servicemen|staff|driver|boy|girl|family)"
@@ -65,6 +67,14 @@ class IncidentExtractor:
         self.m_arrest = LemmaMatcher(ev["arrest_verbs"])
         self.m_agree = LemmaMatcher(ev["agreement_patterns"])
         self.m_loot = LemmaMatcher(ev["looting_verbs"])
+        self.base_verbs = LemmaMatcher(ev["base_verbs"])
+        self.base_verbs_first = {str(v).split()[0] for v in ev["base_verbs"]}
+        self.base_nouns = set(ev["base_nouns"])
+        self.transfer_verbs = LemmaMatcher(ev["transfer_verbs"])
+        self.m_group_change = LemmaMatcher(ev["group_change_verbs"])
+        self.thrown = set(ev["thrown_things"])
+        self.m_riot_acts = LemmaMatcher(ev["riot_acts"])
+        self.m_security = LemmaMatcher(ev["security_words"])
         self.m_base = LemmaMatcher(ev["base_patterns"])
         self.m_exclude = LemmaMatcher(ev["exclusion_words"])
         self.targets = sorted(((k.lower(), v) for k, v in ev["targets"].items()), key=lambda kv: -len(kv[0]))
@@ -119,21 +129,30 @@ class IncidentExtractor:
             return None
         if any(c.lower_ in MODALS and c.dep_ == "aux" for c in head.children) and head.tag_ != "VBN":
             return None
-        if head.lemma_ in ("threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim", "seek", "want", "try"):
+        if head.lemma_ in PLANS:
             return None
         # hypotheticals and plans in the governing clause ("threatened to resume them")
-        if head.dep_ == "xcomp" and head.head.lemma_ in ("threaten", "vow", "plan", "promise", "want", "seek", "try"):
+        if head.dep_ in ("xcomp", "ccomp") and head.head.lemma_ in PLANS | {"deny", "accuse"}:
+            return None
+        if any(c.dep_ == "neg" for t in toks for c in t.children if t.pos_ == "VERB"):
             return None
         weapons = self.m_weapon.find(toks)
-        armed = self.m_armed.any_in(toks) or bool(self._parties(toks))
-        if self.m_exclude.any_in(toks) and not weapons and not armed:
+        groups = [m for m in self._parties(toks) if m.kind == "group"]
+        armed = self.m_armed.any_in(toks) or bool(groups)
+        excluded = self.m_exclude.any_in(toks) or self.m_exclude.any_in(list(sent.span))
+        if excluded and not weapons and not armed:
             return None
 
         def cand(t, s, trig, w=()):
             return Candidate(sent, toks, t, s, trig, [toks[i] for i, _, _ in w])
 
-        if self.m_base.any_in(toks) and armed:
+        if armed and (self.m_base.any_in(toks) or (lemmas & self.base_verbs_first and self._near(toks, self.base_verbs, self.base_nouns))):
             return cand("Strategic developments", "Headquarters or base established", ["base"])
+        if armed and self._near(toks, self.transfer_verbs, {"base", "town", "city", "territory", "control", "camp", "position"}) \
+                and not self.m_battle.any_in(toks) and not weapons:
+            return cand("Strategic developments", "Non-violent transfer of territory", ["hand over"])
+        if armed and self.m_group_change.any_in(toks) and not weapons:
+            return cand("Strategic developments", "Change to group/activity", [m[2] for m in self.m_group_change.find(toks)])
         agree = self.m_agree.find(toks)
         if agree or self._agreement(lemmas):
             return cand("Strategic developments", "Agreement", [a[2] for a in agree] or ["ceasefire"])
@@ -142,7 +161,7 @@ class IncidentExtractor:
             return self._protest(sent, toks, protest)
         intercept = self.m_intercept.find(toks)
         inter_weapons = [w for w in weapons if w[2] in self.interceptable]
-        if intercept and (inter_weapons or self.m_airdef.any_in(toks)) and inter_weapons:
+        if intercept and inter_weapons:
             return cand("Strategic developments", "Disrupted weapons use", [i[2] for i in intercept], inter_weapons)
         strike_v = self.m_strike_v.find(toks)
         strike_n = self.m_strike_n.find(toks)
@@ -150,22 +169,21 @@ class IncidentExtractor:
             sub = self._weapon_sub(toks, weapons)
             if sub:
                 return cand("Explosions/Remote violence", sub, [w[2] for w in weapons] + [s[2] for s in strike_v[:1]], weapons)
-        if not weapons and any(toks[i].lemma_ in ("strike", "airstrike", "raid") and toks[i].pos_ == "NOUN" for i, _, _ in strike_n) \
-                and (strike_v or self._casualties(toks)) and armed is not None:
-            if any(toks[i].lemma_ != "raid" for i, _, _ in strike_n):
-                return cand("Explosions/Remote violence", "Air/drone strike", ["strike"])
+        bare = [i for i, _, _ in strike_n if toks[i].lemma_ in ("strike", "airstrike") and toks[i].pos_ == "NOUN"]
+        if not weapons and bare and (strike_v or self._casualties(toks)) and (armed or self._military_context(sent)):
+            return cand("Explosions/Remote violence", "Air/drone strike", ["strike"])
         for sub, m in self.vac.items():
             hits = m.find(toks)
-            if hits and self.m_vac_actor.any_in(toks) and not self._is_battle(toks):
+            if hits and (self.m_vac_actor.any_in(toks) or groups) and self.m_civ.any_in(toks) and not self._is_battle(toks):
                 return cand("Violence against civilians", sub, [h[2] for h in hits])
         mob = self.m_mob.find(toks)
         if mob:
             return cand("Riots", "Mob violence", [m[2] for m in mob])
         terr = self.m_territory.find(toks)
-        if terr and (armed or self._parties(toks)) and self._territory_object(toks, terr):
-            return cand("Battles", "Armed clash", [t[2] for t in terr])      # refined in build()
+        if terr and armed and self._territory_object(toks, terr):
+            return cand("Battles", "Armed clash", [t[2] for t in terr])      # refined in set_actors()
         battle = self.m_battle.find(toks)
-        if battle and armed and not self.m_exclude.any_in(toks):
+        if battle and armed and not excluded:
             return cand("Battles", "Armed clash", [b[2] for b in battle])
         arrest = self.m_arrest.find(toks)
         if arrest and not self.m_protest.any_in(list(sent.span)):
@@ -174,6 +192,17 @@ class IncidentExtractor:
         if loot:
             return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
         return None
+
+    def _near(self, toks, verbs: LemmaMatcher, nouns: set) -> bool:
+        return verbs.any_in(toks) and any(t.lemma_.lower() in nouns for t in toks)
+
+    def _military_context(self, sent: Sentence) -> bool:
+        """The sentence or the one before it speaks of military action."""
+        prev = self.pa.sentences[sent.index - 1] if sent.index > 0 else None
+        for s in (sent, prev):
+            if s is not None and (self.m_weapon.any_in(list(s.span)) or self.m_armed.any_in(list(s.span))):
+                return True
+        return False
 
     def _agreement(self, lemmas: set[str]) -> bool:
         thing = lemmas & {"ceasefire", "truce", "swap", "exchange", "deal", "agreement", "accord"}
@@ -184,23 +213,33 @@ class IncidentExtractor:
 
     def _protest(self, sent, toks, protest) -> Optional[Candidate]:
         trig = [p[2] for p in protest]
+        lemmas = {t.lemma_.lower() for t in toks}
         if self.m_mob.any_in(toks):
             return Candidate(sent, toks, "Riots", "Mob violence", trig)
-        riot = self.m_riot.find(toks)
-        if riot:
-            return Candidate(sent, toks, "Riots", "Violent demonstration", trig + [r[2] for r in riot])
-        if self.m_excessive.any_in(toks) and any(t.lemma_ in ("police", "security", "force", "troop", "soldier") for t in toks):
+        police = self.m_security.any_in(toks)
+        thrown = any(t.lemma_ in ("throw", "hurl", "pelt", "lob") for t in toks) and bool(lemmas & self.thrown)
+        acts = [r for r in self.m_riot_acts.find(toks)
+                if not (police and r[2] in ("clash",) and False)]
+        # acts done by the demonstrators, not to them
+        if thrown or (acts and not (police and self.m_intervene.any_in(toks) and not self._protesters_act(toks, acts))):
+            return Candidate(sent, toks, "Riots", "Violent demonstration", trig + [a[2] for a in acts])
+        if police and self.m_excessive.any_in(toks):
             return Candidate(sent, toks, "Protests", "Excessive force against protesters", trig)
-        if self.m_intervene.any_in(toks):
+        if police and self.m_intervene.any_in(toks):
             return Candidate(sent, toks, "Protests", "Protest with intervention", trig)
-        lemmas = {t.lemma_ for t in toks}
-        if lemmas & {"protest", "protester", "demonstrator", "rally", "march", "demonstration", "crowd", "gather",
-                     "sit-in", "take"} and any(t.pos_ == "VERB" for t in toks):
-            verbs = {t.lemma_ for t in toks if t.pos_ == "VERB"}
-            if verbs & {"protest", "rally", "march", "gather", "demonstrate", "take", "pack", "fill", "chant",
-                        "block", "stage", "hold", "join", "converge", "throng", "turn"}:
-                return Candidate(sent, toks, "Protests", "Peaceful protest", trig)
+        verbs = {t.lemma_ for t in toks if t.pos_ == "VERB"}
+        if verbs & {"protest", "rally", "march", "gather", "demonstrate", "take", "pack", "fill", "chant",
+                    "block", "stage", "hold", "join", "converge", "throng", "turn", "sit", "picket", "occupy"}:
+            return Candidate(sent, toks, "Protests", "Peaceful protest", trig)
         return None
+
+    def _protesters_act(self, toks, acts) -> bool:
+        """Is an act's subject the demonstrators (not the police)?"""
+        for i, _, _ in acts:
+            subj = next((c for c in toks[i].children if c.dep_ == "nsubj"), None)
+            if subj is not None and self.m_protest.any_in([subj]):
+                return True
+        return False
 
     def _weapon_sub(self, toks, weapons) -> Optional[str]:
         subs = [self.weapon_sub[w[2]] for w in weapons]

@@ -75,12 +75,19 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
             cands.append((s, s + len(t), t, ent.label_ in ("GPE", "LOC", "FAC")))
     for m in CAP_SEQ.finditer(text, start, end):
         t = re.sub(r"(?:'s|’s)$", "", m.group(1))
+        s0 = m.start(1)
+        while t.split() and t.split()[0].lower() in NOT_PLACES:
+            first = t.split()[0]
+            s0 += len(first) + 1
+            t = t[len(first) + 1:]
+        if not t:
+            continue
         # a capitalised word is a place candidate only where a place is expected ("in X", "the town of X")
-        if _prep_before(text, m.start(1)) not in LOCATIVE and not SETTLEMENT_BEFORE.search(text[max(0, m.start(1) - 30):m.start(1)]):
+        if _prep_before(text, s0) not in LOCATIVE and not SETTLEMENT_BEFORE.search(text[max(0, s0 - 30):s0]):
             continue
         if t.isupper() and len(t) <= 4:
             continue
-        cands.append((m.start(1), m.start(1) + len(t), t, False))
+        cands.append((s0, s0 + len(t), t, False))
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
