@@ -99,6 +99,10 @@ class Lexicon:
         return {c.get("iso2"): c["name"] for c in self.countries if c.get("iso2")}
 
     @cached_property
+    def capitals(self) -> dict[str, list[str]]:
+        return {c["name"]: list(c.get("capitals") or []) for c in self.countries}
+
+    @cached_property
     def demonym(self) -> dict[str, str]:
         """Country name -> its adjective ('Russia' -> 'Russian')."""
         out = {}

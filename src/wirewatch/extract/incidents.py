@@ -17,8 +17,10 @@ from .lexmatch import LemmaMatcher
 from .numbers import find_numbers
 from .places import PlaceMention, find_places
 
-CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "advcl", "parataxis", "xcomp", "acl")
+CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "parataxis", "xcomp", "acl")
 NEGATIONS = {"not", "never", "no", "n't", "without"}
+OUTCOME_VERBS = {"kill", "wound", "injure", "hit", "strike", "destroy", "damage", "flatten", "level", "raze", "set",
+                 "spark", "cause", "leave", "start", "ignite", "target", "pound", "claim", "collapse", "report"}
 PLANS = {"threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim", "seek", "want", "try", "prepare",
          "intend", "expect", "warn", "fear", "could", "would", "call", "ask"}
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
@@ -163,13 +165,14 @@ class IncidentExtractor:
         inter_weapons = [w for w in weapons if w[2] in self.interceptable]
         if intercept and inter_weapons:
             return cand("Strategic developments", "Disrupted weapons use", [i[2] for i in intercept], inter_weapons)
-        strike_v = self.m_strike_v.find(toks)
-        strike_n = self.m_strike_n.find(toks)
+        strike_v = [v for v in self.m_strike_v.find(toks) if toks[v[0]].pos_ == "VERB"]
+        strike_n = [n for n in self.m_strike_n.find(toks) if toks[n[0]].pos_ in ("NOUN", "PROPN")
+                    and self._noun_event(toks[n[0]])]
         if weapons and (strike_v or strike_n):
             sub = self._weapon_sub(toks, weapons)
             if sub:
                 return cand("Explosions/Remote violence", sub, [w[2] for w in weapons] + [s[2] for s in strike_v[:1]], weapons)
-        bare = [i for i, _, _ in strike_n if toks[i].lemma_ in ("strike", "airstrike") and toks[i].pos_ == "NOUN"]
+        bare = [i for i, _, _ in strike_n if toks[i].lemma_ in ("strike", "airstrike", "hit") and toks[i].pos_ == "NOUN"]
         if not weapons and bare and (strike_v or self._casualties(toks)) and (armed or self._military_context(sent)):
             return cand("Explosions/Remote violence", "Air/drone strike", ["strike"])
         for sub, m in self.vac.items():
@@ -193,6 +196,21 @@ class IncidentExtractor:
             return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
         return None
 
+    def _noun_event(self, noun: Token) -> bool:
+        """A strike noun reports an event when it does something ('a strike killed five') or is carried out."""
+        h = noun.head
+        if noun.dep_ in ("nsubj", "nsubjpass") and h.lemma_ in OUTCOME_VERBS:
+            return True
+        if noun.dep_ == "dobj" and h.lemma_ in ("carry", "launch", "conduct", "stage", "mount", "report"):
+            return h.lemma_ != "launch" or any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in noun.children)
+        if noun.dep_ == "pobj" and h.lower_ in ("in", "by") and h.head.lemma_ in OUTCOME_VERBS | {"kill", "die", "injure", "wound", "accompany"}:
+            return True
+        # "a strike on a house", "a direct hit on the region"
+        if any(c.dep_ == "prep" and c.lower_ in ("on", "against") and any(g.dep_ == "pobj" for g in c.children)
+               for c in noun.children) and noun.dep_ not in ("dobj",) or (noun.dep_ == "dobj" and h.lemma_ in ("carry", "conduct")):
+            return noun.head.lemma_ not in ("condemn", "denounce", "call", "criticise", "criticize", "say", "deny", "accuse")
+        return False
+
     def _near(self, toks, verbs: LemmaMatcher, nouns: set) -> bool:
         return verbs.any_in(toks) and any(t.lemma_.lower() in nouns for t in toks)
 
@@ -208,7 +226,8 @@ class IncidentExtractor:
         thing = lemmas & {"ceasefire", "truce", "swap", "exchange", "deal", "agreement", "accord"}
         act = lemmas & {"sign", "reach", "effect", "hold", "seal", "conclude"}
         soft = lemmas & {"propose", "demand", "call", "urge", "without", "plan", "discuss", "want", "violate",
-                         "violation", "shatter", "break", "collapse", "offer", "insist", "before", "need", "would", "could"}
+                         "violation", "shatter", "break", "collapse", "offer", "insist", "before", "need", "would", "could",
+                         "once", "if", "until", "unless", "only", "flare", "test", "since", "robber", "office", "currency"}
         return bool(thing and act and not soft)
 
     def _protest(self, sent, toks, protest) -> Optional[Candidate]:
@@ -332,6 +351,9 @@ class IncidentExtractor:
         specific = [p for p in places if p.level == "place"]
         regions = [p for p in places if p.level == "admin1"]
         countries = [p for p in places if p.level == "country"]
+        if any(p.place is not None for p in specific):
+            # a neighbourhood the gazetteer does not know folds into the known place named with it
+            specific = [p for p in specific if p.place is not None]
         if specific:
             # drop places that only locate another ("Kazan, the capital of Tatarstan" keeps Kazan)
             keep = []
@@ -538,6 +560,10 @@ class IncidentExtractor:
         in_clause.sort(key=lambda d: GENERIC_DATE.fullmatch(d.text) is not None)
         if in_clause:
             d = in_clause[0]
+            lead = self.lead_date[0]
+            # "for a second time this week": the current period holds the news date itself
+            if re.match(r"(?i)(earlier )?this (week|month)", d.text) and lead and d.date <= lead:
+                return self.lead_date
             return d.date, d.precision if d.precision in ("day", "week", "month") else "month"
         others = [d for d in sent.dates if d.date and not d.future and d.precision in ("day", "week", "month")]
         if others:

@@ -8,6 +8,10 @@ from typing import Optional
 from ..gazetteer import Place
 from .context import ParsedArticle
 
+OUTSKIRTS_BEFORE = re.compile(r"\b(outskirts|edge|centre|center|entrance|area|villages|towns|suburbs?)\s+of\s+(the\s+)?$", re.I)
+TARGETED_AFTER = re.compile(r"\s+(?:has|have|had)?\s*(?:been|was|were|is|came)\s+(?:\w+\s+)?(?:targeted|hit|struck|attacked|shelled|bombed|pounded|under)\b", re.I)
+STRIKE_WORDS = {"hit", "struck", "strike", "targeted", "pounded", "shelled", "bombed", "attacked", "on"}
+CAPITAL_RX = re.compile(r"\b(?:the|its|their)\s+(?:(\w+)\s+)?capital\b(?!\s*,?\s+[A-Z])")
 REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|district|county|prefecture|territory|department)\b", re.I)
 REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
@@ -88,12 +92,25 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         if t.isupper() and len(t) <= 4:
             continue
         cands.append((s0, s0 + len(t), t, False))
+    # "the capital" named without its name: the capital of the country the article is about
+    for m in CAPITAL_RX.finditer(text, start, end):
+        country = pa.lex.country_by_form.get((m.group(1) or "").lower()) or (pa.main_countries[0] if pa.main_countries else None)
+        caps = pa.lex.capitals.get(country) if country else None
+        if caps:
+            p = pa.resolve_place(caps[0])
+            if p is not None:
+                out_cap = PlaceMention(m.start(), m.end(), caps[0], p, "place", _prep_before(text, m.start()))
+                cands.append((m.start(), m.end(), out_cap, True))
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
     persons = [(m.start, m.end) for m in pa.mentions if m.kind in ("person", "group", "body")]
     for s, e, t, is_place_ent in cands:
         if any(s < te and ts < e for ts, te in taken):
+            continue
+        if isinstance(t, PlaceMention):
+            out.append(t)
+            taken.append((s, e))
             continue
         if any(s >= ps and e <= pe for ps, pe in persons):
             continue
@@ -122,11 +139,17 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                     out.append(PlaceMention(s, e, t, p, "country", _prep_before(text, s)))
                     taken.append((s, e))
                 continue
-            if kind != "capital":
+            # a capital is a place only where a place is expected ("in Kyiv"), not as the government ("Kyiv said")
+            if kind != "capital" or text[e:e + 2] in ("'s", "’s") or (
+                    _prep_before(text, s) not in ("in", "at", "near", "over", "on", "outside", "into", "around", "of")
+                    and not TARGETED_AFTER.match(text[e:e + 40]) and _prep_before(text, s) not in STRIKE_WORDS):
                 continue
         p = pa.resolve_place(t, prefer=prefer)
         if p is None:
-            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or _prep_before(text, s) in ("in", "near", "at", "outside"):
+            prep = _prep_before(text, s)
+            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between") \
+                    or (prep == "of" and OUTSKIRTS_BEFORE.search(text[max(0, s - 30):s])) \
+                    or (prep == "and" and out and out[-1].place is None and s - out[-1].end <= 6):
                 if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES and " and " not in t \
                         and not t.isupper() and not pa.mentions_in(s, e):
                     out.append(PlaceMention(s, e, t, None, "place", _prep_before(text, s)))
