@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from wirewatch.extract import Extractor
+from wirewatch.extractors import Extractor
 from wirewatch.records import Article
 
 FIELDS = ["event_type", "sub_event_type", "event_date", "actor1", "actor2", "country", "admin1", "location", "fatalities"]

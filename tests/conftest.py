@@ -16,7 +16,7 @@ CLI_TIMEOUT = 300
 @pytest.fixture(scope="session")
 def extractor():
     """The full pipeline (spaCy, gazetteer, lexicons), loaded once per session."""
-    from wirewatch.extract import Extractor
+    from wirewatch.extractors import Extractor
 
     return Extractor()
 

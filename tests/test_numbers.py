@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirewatch.extract.numbers import find_numbers, parse_number
+from wirewatch.extractors.numbers import find_numbers, parse_number
 
 
 def only(sentence: str):

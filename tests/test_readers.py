@@ -179,7 +179,7 @@ def test_jsonl_bad_date_is_an_error_naming_the_line(tmp_path):
 @pytest.mark.parametrize("name,content", [
     ("empty.txt", b""),
     ("blank.txt", b"  \n\n \t\n"),
-    ("scan.txt", b"%PDF-1.4\x00\x00\x01\x02" + bytes(range(256)) * 4),
+    ("binary.txt", b"%PDF-1.4\x00\x00\x01\x02" + bytes(range(256)) * 4),
     ("bad-date.txt", b"date 2025-13-45\nTroops clashed near the border on Monday.\n"),
 ])
 def test_bad_txt_file_is_one_error_naming_the_file(tmp_path, name, content):

@@ -21,7 +21,7 @@ def extract(text: str, date: Optional[str] = None, id: str = "article", title: O
             source: Optional[str] = None, url: Optional[str] = None) -> ArticleResult:
     """Extract every record from one article's text; ``date`` (YYYY-MM-DD) anchors relative dates."""
     global _default
-    from .extract import Extractor
+    from .extractors import Extractor
 
     if _default is None:
         _default = Extractor()

@@ -17,7 +17,7 @@ def _err(msg: str) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .extract import Extractor
+    from .extractors import Extractor
 
     if args.date is not None and parse_iso_date(args.date) is None:
         _err(f"--date {args.date!r} is not a date (expected YYYY-MM-DD)")

@@ -153,11 +153,26 @@ class ParsedArticle:
                                b.get("actor", ""), b.get("country")))
         for ent in self.doc.ents:
             if ent.label_ == "PERSON" and ent.end_char > self.body_start:
+                if self.looks_like_place(ent):
+                    continue
                 name = self.person_name(ent)
                 if name:
                     out.append(Mention(ent.start_char, ent.end_char, ent.text, "person", name))
         out.sort(key=lambda m: (m.start, -m.end))
         return out
+
+    def looks_like_place(self, ent: Span) -> bool:
+        """A 'PERSON' the tagger got wrong: a gazetteer place where a place is expected ('in Kryvyi Rih')."""
+        from .places import _prep_before
+        prep = _prep_before(self.text, ent.start_char)
+        if prep not in ("in", "at", "near", "of", "into", "over", "outside", "from", "and", "struck", "hit",
+                        "to", "toward", "towards", "around", "across", "seized", "captured", "entered"):
+            # a list of places after a preposition: "in the provinces of Al-Bayda, Dhamar and Hajjah"
+            before = self.text[max(0, ent.start_char - 60):ent.start_char]
+            if not (re.search(r"(,|\band)\s*$", before) and re.search(r"\b(in|of|struck|hit|at|near)\b", before)):
+                return False
+        p = self.gaz.lookup(ent.text, min_population=1000)
+        return p is not None and p.kind != "country"
 
     @cached_property
     def persons(self) -> list[Mention]:

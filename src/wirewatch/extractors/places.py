@@ -57,7 +57,7 @@ def _prep_before(text: str, start: int) -> str:
     before = text[max(0, start - 40):start]
     before = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|north-eastern|north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|nearby|neighbouring|neighboring|occupied|russian-occupied|frontline|front-line|besieged|coastal|border|regional|capital|city|town|village|region|province|port|of)\s*$", "", before.rstrip(), flags=re.I)
     for _ in range(3):
-        new = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|nearby|neighbouring|neighboring|occupied|russian-occupied|black sea|coastal|border|regional|capital|city|town|village|of|region|province|port|[\w-]+-held|[\w-]+-controlled)\s*$", "", before.rstrip(), flags=re.I)
+        new = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|nearby|neighbouring|neighboring|occupied|russian-occupied|black sea|coastal|border|regional|capital|city|town|village|of|region|province|port|centre|center|outskirts|heart|edge|suburbs?|streets|[\w-]+-held|[\w-]+-controlled)\s*$", "", before.rstrip(), flags=re.I)
         if new == before:
             break
         before = new
@@ -76,6 +76,15 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
             if t.lower().startswith("the "):
                 s += 4
                 t = t[4:]
+            # "Muridke and Sialkot" tagged as one entity: its parts
+            parts = re.split(r"(,\s+|\s+and\s+)", t)
+            off = s
+            for part in parts:
+                if part.strip() and not re.fullmatch(r",\s+|\s+and\s+", part):
+                    cands.append((off, off + len(part), part, ent.label_ in ("GPE", "LOC", "FAC")))
+                off += len(part)
+            if len(parts) > 1:
+                continue
             cands.append((s, s + len(t), t, ent.label_ in ("GPE", "LOC", "FAC")))
     for m in CAP_SEQ.finditer(text, start, end):
         t = re.sub(r"(?:'s|’s)$", "", m.group(1))
@@ -147,7 +156,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         p = pa.resolve_place(t, prefer=prefer)
         if p is None:
             prep = _prep_before(text, s)
-            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between") \
+            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between", "seized",
+                                                                            "captured", "took", "entered", "retook", "recaptured") \
                     or (prep == "of" and OUTSKIRTS_BEFORE.search(text[max(0, s - 30):s])) \
                     or (prep == "and" and out and out[-1].place is None and s - out[-1].end <= 6):
                 if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES and " and " not in t \

@@ -454,6 +454,17 @@ class IncidentExtractor:
                     p = self.actors.party_of(span.start_char, span.end_char)
                     if p:
                         return p
+                    # "its troops" in what a party says: that party's troops
+                    if any(g.lower_ in ("its", "their", "our") for g in ch.children) or ch.lower_ in ("it", "they", "we"):
+                        gov = head.head if head.dep_ in ("ccomp", "conj") else None
+                        while gov is not None and gov.dep_ == "conj" and gov.head is not gov:
+                            gov = gov.head
+                        if gov is not None:
+                            subj = next((c for c in gov.children if c.dep_ == "nsubj"), None)
+                            if subj is not None:
+                                p = self.actors.party_of(subj.left_edge.idx, subj.idx + len(subj.text))
+                                if p:
+                                    return p
                 if ch.dep_ == "agent":
                     p = self.actors.party_of(ch.idx, ch.right_edge.idx + len(ch.right_edge.text))
                     if p:
