@@ -79,15 +79,10 @@ def test_south_kivu_is_a_region(gaz):
 @pytest.mark.parametrize("name,admin1,cc", [
     pytest.param("Donetsk Oblast", "Donetsk", "UA"),
     pytest.param("Zaporizhzhia Oblast", "Zaporizhzhia", "UA"),
-    pytest.param("Kursk Oblast", "Kursk", "RU", marks=pytest.mark.xfail(strict=True, reason=(
-        "Gazetteer.lookup does not strip region words (Oblast, Krai, region, Province, State) from "
-        "the query, so a region name only resolves when GeoNames lists that exact alias"))),
-    pytest.param("Krasnodar Krai", "Krasnodar", "RU", marks=pytest.mark.xfail(strict=True, reason=(
-        "Gazetteer.lookup does not strip region words from the query"))),
-    pytest.param("North Kivu Province", "North Kivu", "CD", marks=pytest.mark.xfail(strict=True, reason=(
-        "Gazetteer.lookup does not strip region words from the query"))),
-    pytest.param("Rakhine State", "Rakhine", "MM", marks=pytest.mark.xfail(strict=True, reason=(
-        "Gazetteer.lookup does not strip region words from the query"))),
+    pytest.param("Kursk Oblast", "Kursk", "RU"),
+    pytest.param("Krasnodar Krai", "Krasnodar", "RU"),
+    pytest.param("North Kivu Province", "North Kivu", "CD"),
+    pytest.param("Rakhine State", "Rakhine", "MM"),
 ])
 def test_region_name_with_region_word_is_the_region(gaz, name, admin1, cc):
     p = gaz.lookup(name, prefer="admin1")

@@ -92,8 +92,5 @@ def test_clock_time_does_not_hide_a_real_count():
     assert [(n.text, n.value) for n in found] == [("12", 12)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "numbers.NUMBER_RX: 'two-thirds' matches as the count 2 (the look-ahead only rejects a "
-    "following word character, not '-thirds'); claims then report '2 thirds left'"))
 def test_fraction_is_not_a_count():
     assert [(n.text, n.value) for n in find_numbers("Two-thirds of the city was left without power.")] == []

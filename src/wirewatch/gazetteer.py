@@ -321,6 +321,12 @@ class Gazetteer:
         self.db
         rows = self._candidates_cached(key)
         if not rows:
+            # "Kursk Oblast", "Rakhine State": the region under its short name
+            short = norm(REGION_WORDS.sub("", name))
+            if short and short != key:
+                rows = self._candidates_cached(short)
+                prefer = "admin1"
+        if not rows:
             return None
         countries = countries or {}
         admin1s = admin1s or {}

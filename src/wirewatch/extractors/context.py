@@ -98,6 +98,7 @@ class ParsedArticle:
 
     # ---------------------------------------------------------------- evidence
     def ev(self, start: int, end: int) -> Evidence:
+        start = max(start, self.body_start)
         while start < end and self.text[start].isspace():
             start += 1
         while end > start and self.text[end - 1].isspace():

@@ -127,7 +127,7 @@ def find_dates(text: str, base: dt.date) -> list[DateMention]:
                 # "on Monday" in a sentence about plans ("will travel on Monday") is the coming one
                 before = text[max(0, m.start() - 45):m.start()]
                 if delta and re.search(r"\b(will|would|plans?|planned|due to|scheduled)\b", before, re.I) \
-                        and not re.search(r"\b(said|says|told|announced)\b", before, re.I):
+                        and not re.search(r"\b(said|says|told|announced)\s+(?:on\s+)?$", before, re.I):
                     fut = base + dt.timedelta(days=(wd - base.weekday()) % 7 or 7)
                     add(m, fut, "day", True)
                     continue

@@ -440,12 +440,14 @@ class IncidentExtractor:
         toks = c.tokens
         # a party right before a weapon word ("Russian drones", "RSF artillery")
         for w in c.weapon_tokens:
-            for m in pa.mentions:
-                if m.kind in ("country", "group") and 0 <= w.idx - m.end <= 25 and m.start >= toks[0].idx - 30:
-                    if m.kind == "group":
-                        return ("group", m.value)
-                    if m.sub in ("demonym", "name", "capital", "institution"):
-                        return ("country", m.value)
+            near = [m for m in pa.mentions if m.kind in ("country", "group") and 0 <= w.idx - m.end <= 25
+                    and m.start >= toks[0].idx - 30 and "\n" not in pa.text[m.end:w.idx]
+                    and not re.search(r"[-–—]|\bfrom\b|\bon\b|\bin\b", pa.text[m.end:w.idx])]
+            for m in sorted(near, key=lambda m: -m.end):
+                if m.kind == "group":
+                    return ("group", m.value)
+                if m.sub in ("demonym", "name", "capital", "institution"):
+                    return ("country", m.value)
         head = next((t for t in toks if self.is_clause_head(t)), None)
         if head is not None:
             for ch in head.children:
