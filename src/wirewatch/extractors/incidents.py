@@ -174,7 +174,15 @@ class IncidentExtractor:
                 return cand("Explosions/Remote violence", sub, [w[2] for w in weapons] + [s[2] for s in strike_v[:1]], weapons)
         bare = [i for i, _, _ in strike_n if toks[i].lemma_ in ("strike", "airstrike", "hit") and toks[i].pos_ == "NOUN"]
         if not weapons and bare and (strike_v or self._casualties(toks)) and (armed or self._military_context(sent)):
-            return cand("Explosions/Remote violence", "Air/drone strike", ["strike"])
+            return cand("Explosions/Remote violence", self._context_weapon(sent) or "Air/drone strike", ["strike"])
+        # "the depot was hit", "Kherson has been shelled": a hit verb in an article about strikes
+        hit = [v for v in strike_v if toks[v[0]].lemma_ in ("hit", "strike", "pound", "shell", "bomb", "target")
+               and (toks[v[0]].dep_ in ("ROOT", "ccomp", "conj", "relcl") or toks[v[0]].tag_ == "VBN")]
+        if not weapons and hit and self._military_context(sent) and not self.m_protest.any_in(toks):
+            lemma = toks[hit[0][0]].lemma_
+            sub = {"shell": "Shelling/artillery/missile attack", "bomb": "Air/drone strike"}.get(lemma) \
+                or self._context_weapon(sent) or "Air/drone strike"
+            return cand("Explosions/Remote violence", sub, [hit[0][2]])
         for sub, m in self.vac.items():
             hits = m.find(toks)
             if hits and (self.m_vac_actor.any_in(toks) or groups) and self.m_civ.any_in(toks) and not self._is_battle(toks):
@@ -211,19 +219,29 @@ class IncidentExtractor:
             return noun.head.lemma_ not in ("condemn", "denounce", "call", "criticise", "criticize", "say", "deny", "accuse")
         return False
 
+    def _context_weapon(self, sent: Sentence) -> Optional[str]:
+        """The sub-event type of the weapon named most recently (this sentence, the three before, the lead)."""
+        for i in [sent.index, sent.index - 1, sent.index - 2, sent.index - 3, 0]:
+            if 0 <= i <= sent.index:
+                found = self.m_weapon.find(list(self.pa.sentences[i].span))
+                subs = [self.weapon_sub[w[2]] for w in found if w[2] not in ("debris", "bombing", "barrage")]
+                if subs:
+                    return subs[-1]
+        return None
+
     def _near(self, toks, verbs: LemmaMatcher, nouns: set) -> bool:
         return verbs.any_in(toks) and any(t.lemma_.lower() in nouns for t in toks)
 
     def _military_context(self, sent: Sentence) -> bool:
         """The sentence or the one before it speaks of military action."""
-        prev = self.pa.sentences[sent.index - 1] if sent.index > 0 else None
-        for s in (sent, prev):
+        near = [self.pa.sentences[i] for i in {0, sent.index - 2, sent.index - 1} if 0 <= i < sent.index]
+        for s in [sent] + near:
             if s is not None and (self.m_weapon.any_in(list(s.span)) or self.m_armed.any_in(list(s.span))):
                 return True
         return False
 
     def _agreement(self, lemmas: set[str]) -> bool:
-        thing = lemmas & {"ceasefire", "truce", "swap", "exchange", "deal", "agreement", "accord"}
+        thing = lemmas & {"ceasefire", "truce", "swap", "exchange", "deal", "agreement"}
         act = lemmas & {"sign", "reach", "effect", "hold", "seal", "conclude"}
         soft = lemmas & {"propose", "demand", "call", "urge", "without", "plan", "discuss", "want", "violate",
                          "violation", "shatter", "break", "collapse", "offer", "insist", "before", "need", "would", "could",
@@ -301,9 +319,11 @@ class IncidentExtractor:
                 if c is None:
                     continue
                 out.extend(self.build(c, prev_places))
-            places = find_places(self.pa, sent.start, sent.end)
+            places = [p for p in find_places(self.pa, sent.start, sent.end) if p.level != "country" and p.prep != "from"]
             if places:
                 prev_places[sent.paragraph] = places
+                prev_places[-1] = places
+                prev_places[-2] = [sent.index]
         return merge(out)
 
     def clause_places(self, c: Candidate) -> list[PlaceMention]:
@@ -324,9 +344,14 @@ class IncidentExtractor:
         chosen = self.choose_places(places)
         if not chosen:
             chosen = self.choose_places([p for p in sent_places if p.level != "country"] or sent_places)
-        if not chosen and c.sentence.paragraph in prev_places and c.event_type != "Strategic developments":
-            chosen = self.choose_places(prev_places[c.sentence.paragraph])[:1]
         date, prec = self.date_of(c, runs)
+        explicit_other_day = any(d.date and d.date != self.lead_date[0] and re.search(r"\d", d.text)
+                                 for d in c.sentence.dates)
+        if not chosen and c.event_type != "Strategic developments" and not explicit_other_day:
+            if c.sentence.paragraph in prev_places:
+                chosen = self.choose_places(prev_places[c.sentence.paragraph])[:1]
+            elif -1 in prev_places and c.sentence.index - prev_places[-2][0] <= 3:
+                chosen = self.choose_places(prev_places[-1])[:1]
         fatalities = self.fatalities(pa.text[c_start:c_end]) if c.event_type not in ("Strategic developments",) or c.sub_event_type == "Arrests" else None
         if c.event_type == "Strategic developments" and c.sub_event_type != "Arrests":
             fatalities = None
@@ -571,16 +596,19 @@ class IncidentExtractor:
         sent = c.sentence
         in_clause = [d for d in sent.dates if any(s <= d.start < e for s, e in runs) and d.date and not d.future]
         in_clause.sort(key=lambda d: GENERIC_DATE.fullmatch(d.text) is not None)
-        if in_clause:
-            d = in_clause[0]
-            lead = self.lead_date[0]
+        lead = self.lead_date[0]
+
+        def resolved(d):
             # "for a second time this week": the current period holds the news date itself
-            if re.match(r"(?i)(earlier )?this (week|month)", d.text) and lead and d.date <= lead:
+            if re.fullmatch(r"(?i)this (week|month)", d.text) and lead and d.date <= lead:
                 return self.lead_date
             return d.date, d.precision if d.precision in ("day", "week", "month") else "month"
+
+        if in_clause:
+            return resolved(in_clause[0])
         others = [d for d in sent.dates if d.date and not d.future and d.precision in ("day", "week", "month")]
         if others:
-            return others[0].date, others[0].precision
+            return resolved(others[0])
         # the last date named earlier in the same paragraph
         for s in reversed(self.pa.sentences[:sent.index]):
             if s.paragraph != sent.paragraph:

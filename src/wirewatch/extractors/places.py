@@ -153,11 +153,15 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                     _prep_before(text, s) not in ("in", "at", "near", "over", "on", "outside", "into", "around", "of")
                     and not TARGETED_AFTER.match(text[e:e + 40]) and _prep_before(text, s) not in STRIKE_WORDS):
                 continue
+        if re.match(r"\s+(river|valley|mountains?|sea|lake|desert)\b", text[e:e + 12], re.I) and prefer != "admin1":
+            if not re.match(r"\s+valley", text[e:e + 8], re.I):
+                continue
         p = pa.resolve_place(t, prefer=prefer)
         if p is None:
             prep = _prep_before(text, s)
             if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between", "seized",
-                                                                            "captured", "took", "entered", "retook", "recaptured") \
+                                                                            "captured", "took", "entered", "retook", "recaptured",
+                                                                            "shelled", "struck", "hit", "pounded", "bombed", "attacked") \
                     or (prep == "of" and OUTSKIRTS_BEFORE.search(text[max(0, s - 30):s])) \
                     or (prep == "and" and out and out[-1].place is None and s - out[-1].end <= 6):
                 if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES and " and " not in t \
