@@ -84,6 +84,8 @@ class IncidentExtractor:
         self.m_civ = LemmaMatcher(ev["civilian_words"])
         self.mil_targets = set(ev["military_targets"])
         self.bg_cues = LemmaMatcher(ev["background_cues"])
+        self.campaign = set(ev["campaign_subjects"])
+        self.m_habit = LemmaMatcher(ev["habitual_words"])
         self.lead_date = self._lead_date()
 
     # ------------------------------------------------------------- structure
@@ -137,6 +139,15 @@ class IncidentExtractor:
         if head.dep_ in ("xcomp", "ccomp") and head.head.lemma_ in PLANS | {"deny", "accuse"}:
             return None
         if any(c.dep_ == "neg" for t in toks for c in t.children if t.pos_ == "VERB"):
+            return None
+        subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and subj.lemma_.lower() in self.campaign:
+            return None
+        if self.m_habit.any_in(toks):
+            return None
+        # present simple reports habits and claims ("its forces strike only military objects"), not incidents
+        if head.tag_ in ("VBZ", "VBP") and head.lemma_ not in ("be", "have") and not any(
+                c.dep_ in ("aux", "auxpass") for c in head.children):
             return None
         weapons = self.m_weapon.find(toks)
         groups = [m for m in self._parties(toks) if m.kind == "group"]
@@ -359,6 +370,12 @@ class IncidentExtractor:
         reported_by = self.reporter(c_start, c_end, c.sentence)
         background = self.is_background(c, date, runs)
         ev = [pa.ev(c_start, c_end)]
+        if c.sub_event_type == "Agreement":
+            chosen = [p for p in chosen if p.prep in ("in", "at") and not re.search(
+                r"\b(talks|summit|meeting|negotiations|reached|signed|agreed)\b[^.]{0,25}$", pa.text[max(0, p.start - 40):p.start])][:1]
+        if c.sub_event_type == "Arrests" and self.protest_context(c.sentence) and not pa.mentions_in(c_start, c_end, "person") \
+                and not pa.mentions_in(c_start, c_end, "group"):
+            return []      # detentions during a demonstration belong to the protest incident
         results = []
         for pm in (chosen or [None]):
             inc = Incident(event_date=date, date_precision=prec, event_type=c.event_type,
@@ -369,6 +386,12 @@ class IncidentExtractor:
             self.set_actors(inc, c, attacker)
             results.append(inc)
         return results
+
+    def protest_context(self, sent: Sentence) -> bool:
+        for i in range(max(0, sent.index - 3), min(len(self.pa.sentences), sent.index + 2)):
+            if self.m_protest.any_in(list(self.pa.sentences[i].span)):
+                return True
+        return False
 
     def choose_places(self, places: list[PlaceMention]) -> list[PlaceMention]:
         if not places:
@@ -672,8 +695,27 @@ class IncidentExtractor:
         return "the outlet itself"
 
 
+SEVERITY = {"Peaceful protest": 0, "Protest with intervention": 1, "Excessive force against protesters": 2,
+            "Violent demonstration": 3, "Mob violence": 3}
+
+
 def merge(incidents: list[Incident]) -> list[Incident]:
-    """One incident per type, place and day: later mentions add evidence and figures."""
+    """One incident per type, place and day: later mentions add evidence and figures.
+    Demonstrations at one place on one day are one incident, of the most severe type reported."""
+    for inc in list(incidents):
+        if inc.sub_event_type not in SEVERITY or not (inc.location or inc.admin1):
+            continue
+        for other in incidents:
+            if other is inc or other.sub_event_type not in SEVERITY:
+                continue
+            if (other.event_date, (other.location or other.admin1 or "").lower()) == \
+                    (inc.event_date, (inc.location or inc.admin1 or "").lower()) \
+                    and SEVERITY[other.sub_event_type] >= SEVERITY[inc.sub_event_type] and inc in incidents:
+                other.evidence.extend(e for e in inc.evidence if e not in other.evidence)
+                if other.actor2 is None:
+                    other.actor2 = inc.actor2
+                incidents.remove(inc)
+                break
     out: list[Incident] = []
     for inc in incidents:
         key = (inc.event_type, inc.sub_event_type, inc.event_date, (inc.location or inc.admin1 or "").lower(),

@@ -19,8 +19,12 @@ class LemmaMatcher:
             v.sort(key=len, reverse=True)
 
     @staticmethod
-    def forms(tok: Token) -> tuple[str, str]:
-        return tok.lemma_.lower(), tok.lower_
+    def forms(tok: Token) -> tuple[str, ...]:
+        low = tok.lower_
+        # a capitalised plural the tagger took for a proper noun ("Drones also hit ...")
+        if low.endswith("s") and len(low) > 3 and tok.pos_ == "PROPN":
+            return tok.lemma_.lower(), low, low[:-1]
+        return tok.lemma_.lower(), low
 
     def find(self, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
         """(first index, end index, entry) over ``tokens`` (a list), longest first, no overlaps."""

@@ -11,7 +11,8 @@ from .context import ParsedArticle
 OUTSKIRTS_BEFORE = re.compile(r"\b(outskirts|edge|centre|center|entrance|area|villages|towns|suburbs?)\s+of\s+(the\s+)?$", re.I)
 TARGETED_AFTER = re.compile(r"\s+(?:has|have|had)?\s*(?:been|was|were|is|came)\s+(?:\w+\s+)?(?:targeted|hit|struck|attacked|shelled|bombed|pounded|under)\b", re.I)
 STRIKE_WORDS = {"hit", "struck", "strike", "targeted", "pounded", "shelled", "bombed", "attacked", "on"}
-CAPITAL_RX = re.compile(r"\b(?:the|its|their)\s+(?:(\w+)\s+)?capital\b(?!\s*,?\s+[A-Z])")
+CAPITAL_RX = re.compile(r"\b(?:the|its|their)\s+(?:(\w+)\s+)?capital\b(?!\s*,?\s+[A-Z]|\s+of\b|\s+city\b)")
+UNIT_AFTER = re.compile(r"\s+(group|grouping|brigade|battalion|regiment|division|forces|army|command|corps|militia|movement|party|front)\b", re.I)
 REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|district|county|prefecture|territory|department)\b", re.I)
 REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
@@ -56,7 +57,8 @@ class PlaceMention:
 def _prep_before(text: str, start: int) -> str:
     before = text[max(0, start - 40):start]
     before = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|north-eastern|north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|nearby|neighbouring|neighboring|occupied|russian-occupied|frontline|front-line|besieged|coastal|border|regional|capital|city|town|village|region|province|port|of)\s*$", "", before.rstrip(), flags=re.I)
-    for _ in range(3):
+    for _ in range(4):
+        before = re.sub(r"[\w-]+(?:'s|’s)\s*$", "", before.rstrip())
         new = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|nearby|neighbouring|neighboring|occupied|russian-occupied|black sea|coastal|border|regional|capital|city|town|village|of|region|province|port|centre|center|outskirts|heart|edge|suburbs?|streets|[\w-]+-held|[\w-]+-controlled)\s*$", "", before.rstrip(), flags=re.I)
         if new == before:
             break
@@ -153,6 +155,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                     _prep_before(text, s) not in ("in", "at", "near", "over", "on", "outside", "into", "around", "of")
                     and not TARGETED_AFTER.match(text[e:e + 40]) and _prep_before(text, s) not in STRIKE_WORDS):
                 continue
+        if UNIT_AFTER.match(text[e:e + 14]):
+            continue
         if re.match(r"\s+(river|valley|mountains?|sea|lake|desert)\b", text[e:e + 12], re.I) and prefer != "admin1":
             if not re.match(r"\s+valley", text[e:e + 8], re.I):
                 continue
