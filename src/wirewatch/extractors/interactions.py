@@ -14,7 +14,7 @@ from .lexmatch import LemmaMatcher
 from .places import find_places
 
 TARGET_DEPS = ("dobj", "iobj", "dative", "attr", "oprd")
-TARGET_PREPS = {"with", "to", "on", "against", "of", "from", "at", "for"}
+TARGET_PREPS = {"with", "to", "on", "against", "of", "from", "at", "for", "in"}
 ROOT_VERB = {"02": "urged", "03": "offered cooperation to", "04": "met", "05": "welcomed", "07": "gave aid to",
              "08": "eased pressure on", "10": "made demands of", "11": "criticised", "12": "rejected",
              "13": "threatened", "14": "protested against", "15": "showed force towards", "16": "cut ties with"}
@@ -34,6 +34,7 @@ class InteractionExtractor:
                 entries.append(w)
         self.m_all = LemmaMatcher(entries)
         self.quotes_spans: list[tuple[int, int]] = []
+        self.actor_nouns = set(pa.lex.speech.get("actor_nouns") or [])
 
     def in_quote(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.quotes_spans)
@@ -54,6 +55,9 @@ class InteractionExtractor:
                 verb = self._verb(toks[i:j])
                 if verb is None:
                     continue
+                if verb.lemma_ in ("say", "add", "note", "write") or (verb.lemma_ == "tell" and not any(
+                        c.dep_ == "xcomp" for c in verb.children)):
+                    continue
                 if entry == "call" or verb.lemma_ == "call" and root == "04":
                     if not any(t.lower_ in ("phone", "telephone", "call") for t in sent.span):
                         continue
@@ -67,9 +71,14 @@ class InteractionExtractor:
                 source = self.actor(src_tok)
                 if not source:
                     continue
-                targets = self.targets(verb, root)
-                if not targets:
-                    targets = [None]
+                if verb.lemma_ == "call" and root == "04":
+                    # "called the strikes an act of war": disapproval
+                    if any(c.dep_ in ("oprd", "ccomp", "xcomp") for c in verb.children):
+                        root = "11"
+                if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
+                    root = "10"   # "told Iran to end its support": a demand
+                targets = self.targets(verb, root) or self.implied_target(sent, verb, src_tok, source, root)
+                # an interaction is dyadic: without someone it is directed at, it is a statement (a quote)
                 for tgt in targets:
                     if tgt == source:
                         continue
@@ -102,12 +111,27 @@ class InteractionExtractor:
     def _subject(self, verb: Token) -> Optional[Token]:
         for c in verb.children:
             if c.dep_ == "nsubj":
+                if c.lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
+                    return verb.head
                 return c
         if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
             return self._subject(verb.head)
         return None
 
+    def is_actor(self, tok: Token) -> bool:
+        """Does the phrase headed by ``tok`` name a political actor (not a thing, a time or a figure)?"""
+        if tok.lower_ in ("he", "she", "they", "it", "we"):
+            return tok.lower_ != "it"
+        if tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+            return True
+        start, end = tok.left_edge.idx, tok.idx + len(tok.text)
+        if any(m.kind in ("person", "country", "group", "body") for m in self.pa.mentions_in(start, end)):
+            return True
+        return tok.lemma_.lower() in self.actor_nouns
+
     def actor(self, tok: Token) -> Optional[str]:
+        if not self.is_actor(tok):
+            return None
         sp = self.actors.speaker_of(tok, before=tok.idx)
         if not sp:
             return None
@@ -138,6 +162,50 @@ class InteractionExtractor:
             if name and len(name.split()) <= 6:
                 out.append(name)
         return out[:3]
+
+    def implied_target(self, sent: Sentence, verb: Token, src_tok: Token, source: str, root: str) -> list[str]:
+        """No object names the target: the other party named in the sentence, after the verb first."""
+        src_span = (src_tok.left_edge.idx, src_tok.right_edge.idx + len(src_tok.right_edge.text))
+        cands = []
+        for m in self.pa.mentions_in(sent.start, sent.end):
+            if m.kind not in ("person", "country", "group", "body") or src_span[0] <= m.start < src_span[1]:
+                continue
+            if self.in_quote(m.start):
+                continue
+            if m.kind == "country":
+                name = government(m.value)
+            elif m.kind == "body":
+                name, _ = self.actors.body_name(m, m.start, m.end)
+            else:
+                name = m.value
+            if name and name != source:
+                cands.append((m.start < verb.idx, m.start, name))
+        cands.sort()
+        if cands:
+            return [cands[0][2]]
+        # disapproval, demands, rejections and threats without a named target: the source's adversary
+        if root in ("10", "11", "12", "13"):
+            own = self.source_country(src_tok, source)
+            if own:
+                for name in self.pa.main_countries[:3]:
+                    if name != own:
+                        return [government(name)]
+        return []
+
+    def source_country(self, src_tok: Token, source: str) -> Optional[str]:
+        m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", source)
+        if m:
+            return m.group(1)
+        for mention in self.pa.mentions:
+            if mention.kind == "person" and mention.value == source:
+                near = self.pa.mentions_in(max(0, mention.start - 60), mention.start, "country")
+                if near:
+                    return near[-1].value
+        span = (src_tok.left_edge.idx, src_tok.right_edge.idx + len(src_tok.right_edge.text))
+        for mention in self.pa.mentions_in(*span):
+            if mention.kind in ("country", "body") and mention.country:
+                return mention.country
+        return None
 
     def date(self, sent: Sentence, verb: Token) -> tuple[Optional[str], Optional[str]]:
         if any(c.lower_ in ("has", "have") and c.dep_ == "aux" for c in verb.children):
