@@ -173,7 +173,12 @@ class ParsedArticle:
             if not (re.search(r"(,|\band)\s*$", before) and re.search(r"\b(in|of|struck|hit|at|near)\b", before)):
                 return False
         p = self.gaz.lookup(ent.text, min_population=1000)
-        return p is not None and p.kind != "country"
+        if p is not None and p.kind != "country":
+            return True
+        # a name the gazetteer lacks, where only a place can stand ("the outskirts of Kfar Kila")
+        before = self.text[max(0, ent.start_char - 40):ent.start_char]
+        return bool(re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province)\s+of\s+(the\s+)?$"
+                              r"|\b(in|near|outside)\s+$|\b(shelled|bombed|struck|hit|pounded|seized|captured)\s+$", before))
 
     @cached_property
     def persons(self) -> list[Mention]:

@@ -54,10 +54,12 @@ class IncidentExtractor:
         self.m_strike_v = LemmaMatcher(ev["strike_verbs"])
         self.m_strike_n = LemmaMatcher(ev["strike_nouns"])
         self.m_intercept = LemmaMatcher(ev["intercept_verbs"])
+        self.intercept_lemmas = {str(v).split()[0] for v in ev["intercept_verbs"]}
         self.m_airdef = LemmaMatcher(ev["air_defence_words"])
         self.m_battle = LemmaMatcher(ev["battle_verbs"] + ev["battle_nouns"])
         self.m_territory = LemmaMatcher(ev["territory_verbs"])
-        self.regain = set(ev["regain_verbs"])
+        self.regain = set(ev["regain_verbs"]) | set(ev.get("regain_forms") or [])
+        self.exchanged = set(ev.get("exchanged") or [])
         self.m_armed = LemmaMatcher(ev["armed_words"])
         self.vac = {k: LemmaMatcher(v) for k, v in ev["vac_verbs"].items()}
         self.m_vac_actor = LemmaMatcher(ev["vac_actors"])
@@ -149,7 +151,11 @@ class IncidentExtractor:
         if head.tag_ in ("VBZ", "VBP") and head.lemma_ not in ("be", "have") and not any(
                 c.dep_ in ("aux", "auxpass") for c in head.children):
             return None
-        weapons = self.m_weapon.find(toks)
+        # a weapon word that is what was hit ("set fire to a presidential aircraft") is a target, not a weapon
+        weapons = [w for w in self.m_weapon.find(toks) if not (
+            toks[w[1] - 1].dep_ in ("dobj", "pobj") and toks[w[1] - 1].head.lower_ in ("to", "on", "at", "fire")
+            or toks[w[1] - 1].dep_ == "dobj" and toks[w[1] - 1].head.lemma_ in ("destroy", "damage", "hit", "strike", "seize", "capture")
+            and toks[w[1] - 1].head.lemma_ not in self.intercept_lemmas)]
         groups = [m for m in self._parties(toks) if m.kind == "group"]
         armed = self.m_armed.any_in(toks) or bool(groups)
         excluded = self.m_exclude.any_in(toks) or self.m_exclude.any_in(list(sent.span))
@@ -164,10 +170,12 @@ class IncidentExtractor:
         if armed and self._near(toks, self.transfer_verbs, {"base", "town", "city", "territory", "control", "camp", "position"}) \
                 and not self.m_battle.any_in(toks) and not weapons:
             return cand("Strategic developments", "Non-violent transfer of territory", ["hand over"])
-        if armed and self.m_group_change.any_in(toks) and not weapons:
+        if (armed or self.m_armed.any_in(list(sent.span))) and self.m_group_change.any_in(toks) and not weapons:
             return cand("Strategic developments", "Change to group/activity", [m[2] for m in self.m_group_change.find(toks)])
         agree = self.m_agree.find(toks)
-        if agree or self._agreement(lemmas):
+        swap = any(t.lemma_ in ("swap", "exchange", "trade") and t.pos_ == "VERB" and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in self.exchanged for c in t.children) for t in toks)
+        if agree or swap or self._agreement(lemmas):
             return cand("Strategic developments", "Agreement", [a[2] for a in agree] or ["ceasefire"])
         protest = self.m_protest.find(toks)
         if protest and not weapons:
@@ -194,9 +202,13 @@ class IncidentExtractor:
             sub = {"shell": "Shelling/artillery/missile attack", "bomb": "Air/drone strike"}.get(lemma) \
                 or self._context_weapon(sent) or "Air/drone strike"
             return cand("Explosions/Remote violence", sub, [hit[0][2]])
+        loot = self.m_loot.find(toks)
+        if loot and not self.m_protest.any_in(toks):
+            return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
         for sub, m in self.vac.items():
             hits = m.find(toks)
-            if hits and (self.m_vac_actor.any_in(toks) or groups) and self.m_civ.any_in(toks) and not self._is_battle(toks):
+            victims = self.m_civ.any_in(toks) or sub.startswith("Abduction")
+            if hits and (self.m_vac_actor.any_in(toks) or groups) and victims and not self._is_battle(toks):
                 return cand("Violence against civilians", sub, [h[2] for h in hits])
         mob = self.m_mob.find(toks)
         if mob:
@@ -210,9 +222,6 @@ class IncidentExtractor:
         arrest = self.m_arrest.find(toks)
         if arrest and not self.m_protest.any_in(list(sent.span)):
             return cand("Strategic developments", "Arrests", [a[2] for a in arrest])
-        loot = self.m_loot.find(toks)
-        if loot:
-            return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
         return None
 
     def _noun_event(self, noun: Token) -> bool:
@@ -490,7 +499,7 @@ class IncidentExtractor:
         for w in c.weapon_tokens:
             near = [m for m in pa.mentions if m.kind in ("country", "group") and 0 <= w.idx - m.end <= 25
                     and m.start >= toks[0].idx - 30 and "\n" not in pa.text[m.end:w.idx]
-                    and not re.search(r"[-–—]|\bfrom\b|\bon\b|\bin\b", pa.text[m.end:w.idx])]
+                    and not re.search(r"[-–—]|\bfrom\b|\bon\b|\bin\b|\bwith\b|\bat\b", pa.text[m.end:w.idx])]
             for m in sorted(near, key=lambda m: -m.end):
                 if m.kind == "group":
                     return ("group", m.value)
@@ -611,7 +620,7 @@ class IncidentExtractor:
                 if attacker and attacker[0] == "group":
                     inc.sub_event_type = "Non-state actor overtakes territory"
                 elif attacker and attacker[0] == "country" and attacker[1] == where and \
-                        any(tk.lemma_ in self.regain for tk in c.tokens):
+                        any(tk.lemma_ in self.regain or tk.lower_ in self.regain for tk in c.tokens):
                     inc.sub_event_type = "Government regains territory"
 
     # ----------------------------------------------------------- other fields

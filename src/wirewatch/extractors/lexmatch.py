@@ -20,6 +20,8 @@ class LemmaMatcher:
 
     @staticmethod
     def forms(tok: Token) -> tuple[str, ...]:
+        if tok.ent_type_ in ("DATE", "TIME"):
+            return ()          # "4 March 2024" is not a march
         low = tok.lower_
         # a capitalised plural the tagger took for a proper noun ("Drones also hit ...")
         if low.endswith("s") and len(low) > 3 and tok.pos_ == "PROPN":

@@ -13,6 +13,7 @@ TARGETED_AFTER = re.compile(r"\s+(?:has|have|had)?\s*(?:been|was|were|is|came)\s
 STRIKE_WORDS = {"hit", "struck", "strike", "targeted", "pounded", "shelled", "bombed", "attacked", "on"}
 CAPITAL_RX = re.compile(r"\b(?:the|its|their)\s+(?:(\w+)\s+)?capital\b(?!\s*,?\s+[A-Z]|\s+of\b|\s+city\b)")
 UNIT_AFTER = re.compile(r"\s+(group|grouping|brigade|battalion|regiment|division|forces|army|command|corps|militia|movement|party|front)\b", re.I)
+TERRITORY_RX = re.compile(r"\b([A-Z][a-z]+)\s+(?:territory|airspace|soil|waters)\b")
 REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|district|county|prefecture|territory|department)\b", re.I)
 REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
@@ -50,7 +51,7 @@ class PlaceMention:
     @property
     def admin1(self) -> Optional[str]:
         if not self.place:
-            return None
+            return self.region.admin1 if self.region is not None else None
         return self.place.name if self.place.kind == "admin1" else self.place.admin1
 
 
@@ -87,6 +88,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                 off += len(part)
             if len(parts) > 1:
                 continue
+            if ent.label_ == "NORP" and _prep_before(text, s) not in LOCATIVE and not REGION_AFTER.match(text[s + len(t):s + len(t) + 20]):
+                continue      # "Buddhist monastery", "Israeli settlers": an adjective, not a place
             cands.append((s, s + len(t), t, ent.label_ in ("GPE", "LOC", "FAC")))
     for m in CAP_SEQ.finditer(text, start, end):
         t = re.sub(r"(?:'s|’s)$", "", m.group(1))
@@ -103,6 +106,13 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         if t.isupper() and len(t) <= 4:
             continue
         cands.append((s0, s0 + len(t), t, False))
+    # "Israeli territory", "Russian airspace": the country as the place
+    for m in TERRITORY_RX.finditer(text, start, end):
+        country = pa.lex.country_by_form.get(m.group(1).lower())
+        p = pa.gaz.lookup(country) if country else None
+        if p is not None and p.kind == "country":
+            cands.append((m.start(), m.end(), PlaceMention(m.start(), m.end(), country, p, "country",
+                                                            _prep_before(text, m.start())), True))
     # "the capital" named without its name: the capital of the country the article is about
     for m in CAPITAL_RX.finditer(text, start, end):
         country = pa.lex.country_by_form.get((m.group(1) or "").lower()) or (pa.main_countries[0] if pa.main_countries else None)
@@ -179,4 +189,26 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         level = "admin1" if p.kind == "admin1" else ("country" if p.kind == "country" else "place")
         out.append(PlaceMention(s, e, t, p, level, _prep_before(text, s)))
         taken.append((s, e))
+    return contain(pa, out)
+
+
+def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]:
+    """A place followed by its region ("Mahas, Hiraan region", "Bokkos, Plateau State") is resolved inside
+    that region; a place the gazetteer cannot find there keeps its name and takes the region."""
+    out = list(places)
+    for i, p in enumerate(out):
+        if p.level != "place":
+            continue
+        nxt = next((r for r in out[i + 1:] if r.level == "admin1" and r.place is not None), None)
+        if nxt is None or nxt.start - p.end > 40 or not re.fullmatch(
+                r",\s*|\s+in\s+(?:the\s+)?|,\s+in\s+(?:the\s+)?|,\s+[\w\s-]{0,25}?,\s*", pa.text[p.end:nxt.start]):
+            continue
+        r = nxt.place
+        if p.place is not None and p.place.country_code == r.country_code and p.place.admin1_code == r.admin1_code:
+            continue
+        inside = pa.gaz.lookup(p.text, {r.country_code: 3.0}, {(r.country_code, r.admin1_code): 1.0})
+        if inside is not None and inside.country_code == r.country_code and inside.admin1_code == r.admin1_code:
+            out[i] = PlaceMention(p.start, p.end, p.text, inside, "place", p.prep)
+        else:
+            out[i] = PlaceMention(p.start, p.end, p.text, None, "place", p.prep, nxt)
     return out
