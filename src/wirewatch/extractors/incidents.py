@@ -89,6 +89,7 @@ class IncidentExtractor:
         self.campaign = set(ev["campaign_subjects"])
         self.m_habit = LemmaMatcher(ev["habitual_words"])
         self.lead_date = self._lead_date()
+        self.main_place = self._main_place()
 
     # ------------------------------------------------------------- structure
     def _lead_date(self) -> tuple[Optional[str], Optional[str]]:
@@ -97,6 +98,20 @@ class IncidentExtractor:
                 if d.date and d.precision == "day" and not d.future:
                     return d.date, "day"
         return self.pa.base_date.isoformat(), "day"
+
+    def _main_place(self) -> Optional[PlaceMention]:
+        """The place the article names most often (at least twice), if any."""
+        counts: dict[str, list[PlaceMention]] = {}
+        for s in self.pa.sentences:
+            if s.opinion:
+                continue
+            for p in find_places(self.pa, s.start, s.end):
+                if p.level == "place" and p.place is not None:
+                    counts.setdefault(p.place.name, []).append(p)
+        if not counts:
+            return None
+        best = max(counts.values(), key=len)
+        return best[0] if len(best) >= 2 else None
 
     @staticmethod
     def is_clause_head(t: Token) -> bool:
@@ -346,6 +361,15 @@ class IncidentExtractor:
                 prev_places[-2] = [sent.index]
         return merge(out)
 
+    def _subordinate_spans(self, c: Candidate) -> list[tuple[int, int]]:
+        out = []
+        for t in c.tokens:
+            if t.dep_ == "advcl" and any(ch.dep_ in ("nsubj", "nsubjpass") for ch in t.children) \
+                    and any(ch.dep_ == "mark" and ch.lower_ in ("after", "before", "as", "while", "since", "when", "until")
+                            for ch in t.children):
+                out.append((t.left_edge.idx, t.right_edge.idx + len(t.right_edge.text)))
+        return out
+
     def clause_places(self, c: Candidate) -> list[PlaceMention]:
         places = []
         for s, e in self.runs(c.tokens):
@@ -357,6 +381,10 @@ class IncidentExtractor:
         runs = self.runs(c.tokens)
         c_start, c_end = runs[0][0], runs[-1][1]
         places = [p for p in self.clause_places(c) if p.prep not in ("from",)]
+        # places of the clause itself before those of a subordinate clause ("..., after rockets were fired towards X")
+        sub = self._subordinate_spans(c)
+        own = [p for p in places if not any(s <= p.start < e for s, e in sub)]
+        places = own or places
         sent_places = [p for p in find_places(pa, c.sentence.start, c.sentence.end) if p.prep not in ("from",)]
         # attacker / acting party
         attacker = self.attacker(c)
@@ -367,7 +395,7 @@ class IncidentExtractor:
         date, prec = self.date_of(c, runs)
         explicit_other_day = any(d.date and d.date != self.lead_date[0] and re.search(r"\d", d.text)
                                  for d in c.sentence.dates)
-        if not chosen and c.event_type != "Strategic developments" and not explicit_other_day:
+        if not chosen and c.sub_event_type not in ("Agreement", "Disrupted weapons use") and not explicit_other_day:
             if c.sentence.paragraph in prev_places:
                 chosen = self.choose_places(prev_places[c.sentence.paragraph])[:1]
             elif -1 in prev_places and c.sentence.index - prev_places[-2][0] <= 3:
@@ -379,6 +407,8 @@ class IncidentExtractor:
         reported_by = self.reporter(c_start, c_end, c.sentence)
         background = self.is_background(c, date, runs)
         ev = [pa.ev(c_start, c_end)]
+        if not chosen and explicit_other_day and self.main_place is not None:
+            chosen = [self.main_place]      # a recalled incident named without a place: where the article is
         if c.sub_event_type == "Agreement":
             chosen = [p for p in chosen if p.prep in ("in", "at") and not re.search(
                 r"\b(talks|summit|meeting|negotiations|reached|signed|agreed)\b[^.]{0,25}$", pa.text[max(0, p.start - 40):p.start])][:1]

@@ -6,6 +6,10 @@ from typing import Iterable, Sequence
 from spacy.tokens import Token
 
 
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"}
+
+
 class LemmaMatcher:
     """Finds multi-word lexicon entries: 'shoot down' matches 'shot down' and 'shooting down'."""
 
@@ -20,7 +24,7 @@ class LemmaMatcher:
 
     @staticmethod
     def forms(tok: Token) -> tuple[str, ...]:
-        if tok.ent_type_ in ("DATE", "TIME"):
+        if tok.ent_type_ in ("DATE", "TIME") and tok.lower_ in MONTHS:
             return ()          # "4 March 2024" is not a march
         low = tok.lower_
         # a capitalised plural the tagger took for a proper noun ("Drones also hit ...")
