@@ -464,7 +464,10 @@ class IncidentExtractor:
                 if not any(u.admin1 == r.admin1 for u in uniq):
                     uniq.append(r)
             return uniq
-        return countries[:1]
+        # a country is the place where it is named as one ("across Yemen"), not where it acts ("US warplanes struck")
+        where = [p for p in countries if p.prep in ("in", "across", "over", "into", "inside", "at", "on", "throughout",
+                                                    "struck", "hit", "pounded", "shelled", "bombed", "attacked", "targeted")]
+        return where[:1]
 
     def set_place(self, inc: Incident, pm: Optional[PlaceMention], attacker, c: Candidate) -> None:
         pa = self.pa
