@@ -635,10 +635,13 @@ class IncidentExtractor:
                     inc.actor1 = (f"{dem[0].text} {who}" if dem and dem[0].sub == "demonym" else None)
             return
         civ = inc.target in self.civ_targets or self.m_civ.any_in(c.tokens)
+        lemmas = {tk.lemma_.lower() for tk in c.tokens}
         if t == "Explosions/Remote violence":
             inc.actor2 = civilians(where) if civ else None
             if inc.target in self.mil_targets:
                 inc.actor2 = None
+            if lemmas & {"police", "policeman", "gendarme", "gendarmerie"} and where:
+                inc.actor2 = police(where)      # a police station or patrol hit
             return
         if t == "Battles":
             others = [m for m in self._parties(c.tokens) if (m.value if m.kind == "group" else military(m.value)) != a1]

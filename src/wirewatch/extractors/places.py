@@ -162,7 +162,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                 continue
             # a capital is a place only where a place is expected ("in Kyiv"), not as the government ("Kyiv said")
             if kind != "capital" or text[e:e + 2] in ("'s", "’s") or (
-                    _prep_before(text, s) not in ("in", "at", "near", "over", "on", "outside", "into", "around", "of")
+                    _prep_before(text, s) not in ("in", "at", "near", "over", "on", "outside", "into", "around", "of",
+                                                  "through", "across", "to", "toward", "towards")
                     and not TARGETED_AFTER.match(text[e:e + 40]) and _prep_before(text, s) not in STRIKE_WORDS):
                 continue
         if UNIT_AFTER.match(text[e:e + 14]):
@@ -177,6 +178,7 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                                                                             "captured", "took", "entered", "retook", "recaptured",
                                                                             "shelled", "struck", "hit", "pounded", "bombed", "attacked") \
                     or (prep == "of" and OUTSKIRTS_BEFORE.search(text[max(0, s - 30):s])) \
+                    or re.match(r"\s+(village|town|camp|settlement|district|neighbourhood|neighborhood|township)\b", text[e:e + 16]) \
                     or (prep == "and" and out and out[-1].place is None and s - out[-1].end <= 6):
                 if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES and " and " not in t \
                         and not t.isupper() and not pa.mentions_in(s, e):
