@@ -109,6 +109,19 @@ def find_contradictions(pa: ParsedArticle, claims: list[Claim]) -> list[Contradi
         s = pa.sentence_at(c.evidence[0].start)
         return s.index if s else -1
 
+    from .places import find_places
+
+    def places_of(c: Claim) -> set:
+        s = pa.sentence_at(c.evidence[0].start)
+        if s is None:
+            return set()
+        return {(p.place.name if p.place else p.text) for p in find_places(pa, s.start, s.end) if p.level == "place"}
+
+    def counted(c: Claim) -> str:
+        noun = c.unit.split()[0].lower() if c.unit else ""
+        return "people" if noun in ("people", "persons", "person", "civilians", "civilian", "others", "dead",
+                                    "toll", "bodies", "members", "residents") else noun
+
     for i, a in enumerate(claims):
         for j in range(i + 1, len(claims)):
             b = claims[j]
@@ -121,7 +134,16 @@ def find_contradictions(pa: ParsedArticle, claims: list[Claim]) -> list[Contradi
                 continue
             if abs(sent_of(a) - sent_of(b)) > 2:
                 continue
-            if a.reported_by == b.reported_by and abs(sent_of(a) - sent_of(b)) > 0:
+            if a.reported_by == b.reported_by:
+                continue            # one source giving two figures is two quantities, not a dispute
+            if counted(a) != counted(b):
+                continue            # soldiers vs civilians, drones vs missiles
+            pa_, pb_ = places_of(a), places_of(b)
+            if pa_ and pb_ and not (pa_ & pb_):
+                continue            # tolls of two different places
+            if bool(pa_) != bool(pb_):
+                continue            # a local toll beside a total is a part of it, not a dispute
+            if {a.value, b.value} & {0} and not (ka and kb):
                 continue
             what = f"{a.unit}: {a.reported_by} says {a.value:g}, {b.reported_by} says {b.value:g}"
             out.append(Contradiction(what=what, claims=[i, j], evidence=[a.evidence[0], b.evidence[0]],

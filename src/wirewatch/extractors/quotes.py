@@ -175,6 +175,16 @@ class QuoteExtractor:
                 continue
             if tok.pos_ not in ("VERB",) or tok.lemma_ not in self.reporting:
                 continue
+            # "put the death toll at 11", "estimated the crowd at 300,000": the figure is what they said
+            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            if tok.lemma_ in ("put", "estimate", "give", "raise", "revise") and obj is not None and \
+                    obj.lemma_ in ("toll", "number", "figure", "crowd", "count", "estimate", "total"):
+                subj = self.subject(tok)
+                if subj is not None:
+                    end_tok = tok.right_edge
+                    start, end = self._trim(tok.idx, end_tok.idx + len(end_tok.text))
+                    out.append((tok, start, end, subj, tok.text))
+                continue
             comps = [c for c in tok.children if c.dep_ in ("ccomp",) or
                      (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and any(g.dep_ == "mark" for g in c.children))]
             if not comps:
