@@ -98,11 +98,13 @@ class ActorCoder:
             return government(countries[0].value)
         if low in PRONOUNS_GROUP:
             return None
-        words = [t.text for t in span if t.lower_ not in DETERMINERS and not t.is_punct]
-        phrase = " ".join(words).strip()
-        if not phrase or len(words) > 8:
+        toks = [t for t in span if not t.is_punct or t.text in ("'s", "’s", "-")]
+        while toks and toks[0].lower_ in DETERMINERS:
+            toks = toks[1:]
+        if not toks or len(toks) > 8:
             return None
-        return phrase if not phrase[0].isupper() or len(words) > 1 else phrase
+        phrase = self.pa.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)].strip()
+        return phrase or None
 
     def _phrase(self, tok: Token) -> Span:
         """The noun phrase of ``tok`` without relative clauses and appositions after it."""
@@ -127,6 +129,8 @@ class ActorCoder:
                 return ("group", m.value)
             if m.kind == "country":
                 return ("country", m.value)
-            if m.kind == "body" and m.country:
-                return ("country", m.country)
+            if m.kind == "body":
+                _, country = self.body_name(m, start, end)
+                if country:
+                    return ("country", country)
         return None

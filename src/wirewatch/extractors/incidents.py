@@ -21,6 +21,7 @@ CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "parataxis", "xcomp", "acl")
 NEGATIONS = {"not", "never", "no", "n't", "without"}
 OUTCOME_VERBS = {"kill", "wound", "injure", "hit", "strike", "destroy", "damage", "flatten", "level", "raze", "set",
                  "spark", "cause", "leave", "start", "ignite", "target", "pound", "claim", "collapse", "report"}
+ACCUSE = {"accuse", "condemn", "blame", "allege", "claim", "denounce", "criticise", "criticize", "charge"}
 PLANS = {"threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim", "seek", "want", "try", "prepare",
          "intend", "expect", "warn", "fear", "could", "would", "call", "ask"}
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
@@ -150,7 +151,7 @@ class IncidentExtractor:
             return None
         if any(c.lower_ in MODALS and c.dep_ == "aux" for c in head.children) and head.tag_ != "VBN":
             return None
-        if head.lemma_ in PLANS:
+        if head.lemma_ in PLANS | ACCUSE:
             return None
         # hypotheticals and plans in the governing clause ("threatened to resume them")
         if head.dep_ in ("xcomp", "ccomp") and head.head.lemma_ in PLANS | {"deny", "accuse"}:
@@ -538,6 +539,12 @@ class IncidentExtractor:
                     return ("group", m.value)
                 if m.sub in ("demonym", "name", "capital", "institution"):
                     return ("country", m.value)
+        for w in c.weapon_tokens:
+            for ch in w.subtree:
+                if ch.dep_ in ("agent", "prep") and ch.lower_ in ("by", "of", "from") and ch.head.i >= w.i - 1:
+                    p = self.actors.party_of(ch.idx, ch.right_edge.idx + len(ch.right_edge.text))
+                    if p and p[0] == "group" or (p and ch.lower_ == "by"):
+                        return p
         head = next((t for t in toks if self.is_clause_head(t)), None)
         if head is not None:
             for ch in head.children:
@@ -571,7 +578,8 @@ class IncidentExtractor:
         return None
 
     def other_party(self, country: Optional[str]) -> Optional[str]:
-        for name in self.pa.main_countries[:3]:
+        """The other side, when the text does not say who acted: the main foreign belligerent."""
+        for name in self.pa.main_countries[:2]:
             if name != country:
                 return name
         return None

@@ -15,6 +15,8 @@ from .places import find_places
 
 TARGET_DEPS = ("dobj", "iobj", "dative", "attr", "oprd")
 TARGET_PREPS = {"with", "to", "on", "against", "of", "from", "at", "for", "in"}
+CIVILIAN_NOUNS = {"people", "resident", "residents", "civilian", "civilians", "citizen", "citizens", "population",
+                  "public", "family", "families", "villager", "villagers"}
 ROOT_VERB = {"02": "urged", "03": "offered cooperation to", "04": "met", "05": "welcomed", "07": "gave aid to",
              "08": "eased pressure on", "10": "made demands of", "11": "criticised", "12": "rejected",
              "13": "threatened", "14": "protested against", "15": "showed force towards", "16": "cut ties with"}
@@ -77,7 +79,14 @@ class InteractionExtractor:
                         root = "11"
                 if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
                     root = "10"   # "told Iran to end its support": a demand
-                targets = self.targets(verb, root) or self.implied_target(sent, verb, src_tok, source, root)
+                targets = self.targets(verb, root)
+                if not targets:
+                    dobj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+                    if dobj is not None and dobj.lemma_.lower() in CIVILIAN_NOUNS:
+                        own = self.source_country(src_tok, source)
+                        targets = [f"Civilians ({own})" if own else "Civilians"]
+                    else:
+                        targets = self.implied_target(sent, verb, src_tok, source, root)
                 # an interaction is dyadic: without someone it is directed at, it is a statement (a quote)
                 for tgt in targets:
                     if tgt == source:
