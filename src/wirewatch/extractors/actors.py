@@ -124,6 +124,7 @@ class ActorCoder:
     def party_of(self, start: int, end: int) -> Optional[tuple[str, str]]:
         """The first party named in [start, end): ('group', name) or ('country', name)."""
         ms = [m for m in self.pa.mentions_in(start, end) if m.kind in ("group", "country", "body")]
+        ms.sort(key=lambda m: {"group": 0, "country": 1, "body": 2}[m.kind])     # a named group before "paramilitary"
         for m in ms:
             if m.kind == "group":
                 return ("group", m.value)

@@ -212,7 +212,8 @@ class IncidentExtractor:
             return cand("Explosions/Remote violence", self._context_weapon(sent) or "Air/drone strike", ["strike"])
         # "the depot was hit", "Kherson has been shelled": a hit verb in an article about strikes
         hit = [v for v in strike_v if toks[v[0]].lemma_ in ("hit", "strike", "pound", "shell", "bomb", "target")
-               and (toks[v[0]].dep_ in ("ROOT", "ccomp", "conj", "relcl") or toks[v[0]].tag_ == "VBN")]
+               and (toks[v[0]].dep_ in ("ROOT", "ccomp", "conj", "relcl") or toks[v[0]].tag_ == "VBN")
+               and not (toks[v[0]].tag_ == "VBG" and any(m.lower_ == "while" for m in toks[v[0]].children))]
         if not weapons and hit and self._military_context(sent) and not self.m_protest.any_in(toks):
             lemma = toks[hit[0][0]].lemma_
             sub = {"shell": "Shelling/artillery/missile attack", "bomb": "Air/drone strike"}.get(lemma) \

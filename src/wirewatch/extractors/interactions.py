@@ -155,7 +155,8 @@ class InteractionExtractor:
         for c in verb.children:
             if c.dep_ in TARGET_DEPS:
                 cands.append(c)
-            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
+            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and (c.lower_ != "in" or (
+                    verb.lemma_ in ("arrive", "visit", "travel", "land") and not any(x.dep_ == "dobj" for x in verb.children))):
                 cands.extend(g for g in c.children if g.dep_ == "pobj")
             elif c.dep_ == "prt":
                 for g in c.children:
