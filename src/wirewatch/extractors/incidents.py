@@ -27,6 +27,7 @@ PLANS = {"threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
 KILL_VERBS = r"(?:killed|killing|kills|kill|dead|died|die|dies|death toll|lost their lives)"
 PEOPLE = r"(?:people|persons?|civilians?|residents?|villagers?|children|child|women|woman|men|man|soldiers?|fighters?|militants?|members|passengers?|students?|workers?|firefighters?|others?|Palestinians?|Israelis?|Ukrainians?|Russians?|tourists?|worshippers?|protesters?|demonstrators?|officers?|policemen|police officers?|troops|servicemen|staff|driver|boy|girl|family)"
+NEIGHBOURHOOD_AFTER = re.compile(r"\s+(?:and\s+[A-Z][\w'’-]+\s+)?(?:districts?|neighbou?rhoods?|quarters?|suburbs?)\b")
 GENERIC_DATE = re.compile(r"(?i)overnight|last night|tonight|this morning|this afternoon|this evening|today|earlier today|early hours|before dawn|at dawn")
 ONE_PERSON = re.compile(r"\bkill(?:ed|ing)\s+(?:a|an|the|one)\s+(?:\w+\s+){0,2}?(man|woman|child|boy|girl|person|driver|civilian|soldier|resident|farmer|teenager|cyclist|pensioner)\b", re.I)
 ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casualties|injuries|deaths|fatalities|victims)|nobody|no-one|without (?:causing )?casualties|none were (?:hurt|injured|killed))\b", re.I)
@@ -107,7 +108,7 @@ class IncidentExtractor:
             if s.opinion:
                 continue
             for p in find_places(self.pa, s.start, s.end):
-                if p.level == "place" and p.place is not None:
+                if p.level == "place" and p.place is not None and not NEIGHBOURHOOD_AFTER.match(self.pa.text[p.end:p.end + 40]):
                     counts.setdefault(p.place.name, []).append(p)
         if not counts:
             return None
@@ -409,6 +410,11 @@ class IncidentExtractor:
         reported_by = self.reporter(c_start, c_end, c.sentence)
         background = self.is_background(c, date, runs)
         ev = [pa.ev(c_start, c_end)]
+        # a district or neighbourhood folds into the city named before it ("the Kyivskyi and Saltivskyi districts")
+        recent = [p for p in prev_places.get(-1, []) if p.level == "place" and p.place is not None]
+        chosen = [recent[-1] if (recent and NEIGHBOURHOOD_AFTER.match(pa.text[p.end:p.end + 40])
+                                 and p.place is not recent[-1].place) else p for p in chosen]
+        chosen = [p for i, p in enumerate(chosen) if p not in chosen[:i]]
         if not chosen and explicit_other_day and self.main_place is not None:
             chosen = [self.main_place]      # a recalled incident named without a place: where the article is
         if c.sub_event_type == "Agreement":
