@@ -357,7 +357,8 @@ class IncidentExtractor:
                 if c is None:
                     continue
                 out.extend(self.build(c, prev_places))
-            places = [p for p in find_places(self.pa, sent.start, sent.end) if p.level != "country" and p.prep != "from"]
+            places = [p for p in find_places(self.pa, sent.start, sent.end) if p.level != "country" and p.prep != "from"
+                      and not NEIGHBOURHOOD_AFTER.match(self.pa.text[p.end:p.end + 40])]
             if places:
                 prev_places[sent.paragraph] = places
                 prev_places[-1] = places
