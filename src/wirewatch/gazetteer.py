@@ -83,8 +83,15 @@ def index_path(cache_dir: Optional[Path] = None) -> Path:
 # --------------------------------------------------------------------------- build
 
 def _english_admin1_name(name: str, aliases: list[str], biggest_city: Optional[str],
-                         city_names: list[str]) -> str:
-    """The common English short name of a region: 'Kharkivska oblast' -> 'Kharkiv'."""
+                         city_names: list[str], kind: str = "") -> str:
+    """The common English short name of a region: 'Kharkivska oblast' -> 'Kharkiv'.
+    A capital city-region shares its city's name (codebook: 'a city and the region around it share one
+    admin1 name'): 'Amanat al Asimah' -> 'Sanaa', 'Nairobi City' -> 'Nairobi'."""
+    if biggest_city and (kind.lower() in ("city", "autonomous city", "capital district", "capital city",
+                                          "capital territory", "federal district", "municipality")
+                         or re.search(r"\b(amanat|capital|asimah)\b", name, re.I)
+                         or norm(biggest_city) in norm(name).split() and len(norm(name).split()) <= 2):
+        return _ascii_name(biggest_city)
     latin = [a for a in aliases if is_latin(a)]
     # 'Nord-Kivu' / 'Norte de ...' with an English alias 'North Kivu'
     m = re.match(r"(nord|sud|est|ouest|centre|haut|bas|norte|sur|oeste|centro)\b[- ]?(.*)", name, re.I)
@@ -181,7 +188,7 @@ def build_index(path: Path, countries_yaml: Optional[list[dict]] = None) -> Path
         members = sorted(by_admin1.get((cc, code), []), key=lambda c: -int(c.get("population") or 0))
         biggest = members[0]["name"] if members else None
         english = overrides.get(f"{cc}.{code}") or _english_admin1_name(
-            row[0], aliases, biggest, [m["name"] for m in members[:40]])
+            row[0], aliases, biggest, [m["name"] for m in members[:40]], row[4])
         if members:
             w = [max(int(m.get("population") or 0), 1) ** 0.5 for m in members]
             lat = sum(m["latitude"] * x for m, x in zip(members, w)) / sum(w)

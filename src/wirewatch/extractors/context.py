@@ -212,6 +212,8 @@ class ParsedArticle:
 
     # ---------------------------------------------------------------- context
     def _country_weights(self) -> dict[str, float]:
+        """How much the article is about each country; also fills ``admin1_weights`` (regions it names)."""
+        self.admin1_weights: dict[tuple[str, str], float] = {}
         c: Counter = Counter()
         for m in self.mentions:
             if m.kind in ("country", "group", "body") and m.country:
@@ -228,6 +230,9 @@ class ParsedArticle:
             p = self.gaz.lookup(name, min_population=5000)
             if p and p.kind != "country":
                 c[self.lex.iso_country.get(p.country_code, p.country)] += 0.5
+                if p.admin1_code:
+                    self.admin1_weights[(p.country_code, p.admin1_code)] = \
+                        self.admin1_weights.get((p.country_code, p.admin1_code), 0) + 1.0
         if not c:
             return {}
         top = max(c.values())
@@ -252,5 +257,5 @@ class ParsedArticle:
     def resolve_place(self, name: str, prefer: Optional[str] = None) -> Optional[Place]:
         key = (name, prefer)
         if key not in self._place_cache:
-            self._place_cache[key] = self.gaz.lookup(name, self.country_codes, None, prefer=prefer)
+            self._place_cache[key] = self.gaz.lookup(name, self.country_codes, self.admin1_weights, prefer=prefer)
         return self._place_cache[key]

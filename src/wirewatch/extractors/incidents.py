@@ -29,6 +29,7 @@ KILL_VERBS = r"(?:killed|killing|kills|kill|dead|died|die|dies|death toll|lost t
 PEOPLE = r"(?:people|persons?|civilians?|residents?|villagers?|children|child|women|woman|men|man|soldiers?|fighters?|militants?|members|passengers?|students?|workers?|firefighters?|others?|Palestinians?|Israelis?|Ukrainians?|Russians?|tourists?|worshippers?|protesters?|demonstrators?|officers?|policemen|police officers?|troops|servicemen|staff|driver|boy|girl|family)"
 NEIGHBOURHOOD_AFTER = re.compile(r"\s+(?:and\s+[A-Z][\w'’-]+\s+)?(?:districts?|neighbou?rhoods?|quarters?|suburbs?)\b")
 GENERIC_DATE = re.compile(r"(?i)overnight|last night|tonight|this morning|this afternoon|this evening|today|earlier today|early hours|before dawn|at dawn")
+ONE_KILLED = re.compile(r"\b(?:a|one|another)\s+(?:\w+\s+)?(?:person|man|woman|child|civilian|soldier|resident)\s+(?:was|had been)\s+killed\b", re.I)
 ONE_PERSON = re.compile(r"\bkill(?:ed|ing)\s+(?:a|an|the|one)\s+(?:\w+\s+){0,2}?(man|woman|child|boy|girl|person|driver|civilian|soldier|resident|farmer|teenager|cyclist|pensioner)\b", re.I)
 ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casualties|injuries|deaths|fatalities|victims)|nobody|no-one|without (?:causing )?casualties|none were (?:hurt|injured|killed))\b", re.I)
 
@@ -92,6 +93,7 @@ class IncidentExtractor:
         self.m_habit = LemmaMatcher(ev["habitual_words"])
         self.lead_date = self._lead_date()
         self.main_place = self._main_place()
+        self.recent_places: list[PlaceMention] = []
 
     # ------------------------------------------------------------- structure
     def _lead_date(self) -> tuple[Optional[str], Optional[str]]:
@@ -359,6 +361,7 @@ class IncidentExtractor:
                 out.extend(self.build(c, prev_places))
             places = [p for p in find_places(self.pa, sent.start, sent.end) if p.level != "country" and p.prep != "from"
                       and not NEIGHBOURHOOD_AFTER.match(self.pa.text[p.end:p.end + 40])]
+            self.recent_places = ([p for p in places if p.place is not None] + self.recent_places)[:4]
             if places:
                 prev_places[sent.paragraph] = places
                 prev_places[-1] = places
@@ -404,7 +407,7 @@ class IncidentExtractor:
                 chosen = self.choose_places(prev_places[c.sentence.paragraph])[:1]
             elif -1 in prev_places and c.sentence.index - prev_places[-2][0] <= 3:
                 chosen = self.choose_places(prev_places[-1])[:1]
-        fatalities = self.fatalities(pa.text[c_start:c_end]) if c.event_type not in ("Strategic developments",) or c.sub_event_type == "Arrests" else None
+        fatalities = self.fatalities(pa.text[c_start:c_end], c.sentence) if c.event_type not in ("Strategic developments",) or c.sub_event_type == "Arrests" else None
         if c.event_type == "Strategic developments" and c.sub_event_type != "Arrests":
             fatalities = None
         target = self.target(c)
@@ -499,8 +502,11 @@ class IncidentExtractor:
             else:
                 inc.location = pm.text
                 inc.country = self.default_country(c, attacker)
-                # an unknown village: the region of a known place nearby
+                # an unknown village: the region of a known place nearby (this sentence, then the ones before)
                 near = [p for p in find_places(pa, c.sentence.start, c.sentence.end) if p.place and p.level != "country"]
+                near += [p for p in self.recent_places if p.place is not None]
+                if not near and self.main_place is not None:
+                    near = [self.main_place]
                 if near:
                     inc.admin1 = near[0].admin1
                     inc.country = pa.country_name(near[0].place)
@@ -717,7 +723,8 @@ class IncidentExtractor:
                        for dm in c.sentence.dates if any(s <= dm.start < e for s, e in runs))
         return cue or explicit or (l - d).days >= 2
 
-    def fatalities(self, text: str) -> Optional[int]:
+    def fatalities(self, text: str, sent: Optional[Sentence] = None) -> Optional[int]:
+        text = re.sub(r",\s+(?:including|among them|most of them|mostly)\s[^,]{1,60},", " ", text)
         vals = []
         for n in find_numbers(text):
             after = text[n.end:n.end + 60]
@@ -728,12 +735,18 @@ class IncidentExtractor:
                 if re.match(r"\s+(?:\w+\s+){0,3}(?:wounded|injured|hurt)\b", after, re.I) and not re.match(r"\s+\w+\s+(?:were |had been )?(?:killed|dead)", after, re.I):
                     continue
                 vals.append(int(n.value))
-        if ONE_PERSON.search(text):
+        if ONE_PERSON.search(text) or ONE_KILLED.search(text):
             vals.append(1)
         if vals:
             return min(vals)
         if ZERO.search(text):
             return 0
+        if sent is not None:
+            # "... but that there were no casualties"; "No one was hurt." right after
+            nxt = self.pa.sentences[sent.index + 1] if sent.index + 1 < len(self.pa.sentences) else None
+            rest = sent.text + (" " + nxt.text if nxt is not None and len(nxt.text.split()) <= 12 else "")
+            if ZERO.search(rest) and not re.search(r"\b(killed|dead|died|killing)\b", rest):
+                return 0
         return None
 
     def target(self, c: Candidate) -> Optional[str]:

@@ -172,6 +172,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
             if not re.match(r"\s+valley", text[e:e + 8], re.I):
                 continue
         p = pa.resolve_place(t, prefer=prefer)
+        if p is None and re.search(r"\s(valley|area|camp|district|region|province)$", t, re.I):
+            p = pa.resolve_place(re.sub(r"\s\w+$", "", t), prefer="admin1")      # "Bekaa Valley" -> Bekaa
         if p is None:
             prep = _prep_before(text, s)
             if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between", "seized",
