@@ -18,6 +18,8 @@ from .actors import ActorCoder
 from .context import ParsedArticle, Sentence
 
 QUOTE_PAIRS = re.compile(r"“([^”\n]{1,2000})”|\"([^\"\n]{1,2000})\"|«([^»\n]{1,2000})»")
+SPEAKER_ACTS = {"urge", "call", "ask", "accuse", "demand", "warn", "vow", "pledge", "promise", "appeal", "insist",
+                "condemn", "threaten", "reject", "refuse", "deny", "welcome", "praise", "order", "direct", "offer"}
 SPEECH_DEPS = ("ccomp", "xcomp", "advcl", "parataxis", "dobj", "conj")
 
 
@@ -177,6 +179,14 @@ class QuoteExtractor:
                 continue
             # "put the death toll at 11", "estimated the crowd at 300,000": the figure is what they said
             obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            # "accused Kigali of seeking to plunder ...": the accusation is what they said
+            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            if tok.lemma_ == "accuse" and obj is not None and of is not None:
+                subj = self.subject(tok)
+                if subj is not None:
+                    start, end = self._trim(obj.left_edge.idx, of.right_edge.idx + len(of.right_edge.text))
+                    out.append((tok, start, end, subj, tok.text))
+                continue
             if tok.lemma_ in ("put", "estimate", "give", "raise", "revise") and obj is not None and \
                     obj.lemma_ in ("toll", "number", "figure", "crowd", "count", "estimate", "total"):
                 subj = self.subject(tok)
@@ -199,6 +209,15 @@ class QuoteExtractor:
             start = min(c.left_edge.idx for c in comps)
             last = max(comps, key=lambda c: c.right_edge.i)
             end_tok = last.right_edge
+            # "... was watching and urged them to ...": the speaker's next act is not part of the speech
+            for t in last.subtree:
+                if t.dep_ == "conj" and t.tag_ == "VBD" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) \
+                        and (t.lemma_ in self.reporting or t.lemma_ in SPEAKER_ACTS) and t.i > last.i:
+                    cut = t.i - 1
+                    while cut > last.i and (tok.doc[cut].dep_ == "cc" or tok.doc[cut].is_punct):
+                        cut -= 1
+                    end_tok = tok.doc[cut]
+                    break
             # a clause before the verb ("X happened, he said") ends before the subject
             if end_tok.i > subj.left_edge.i and start < subj.idx:
                 end_tok = tok.doc[subj.left_edge.i - 1]
