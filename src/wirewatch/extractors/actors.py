@@ -49,11 +49,22 @@ class ActorCoder:
         """(speaker canonical, country) for a body mention inside [start, end)."""
         country = m.country or self.country_near(start, end) or self.country_near(max(0, m.start - 30), m.start)
         if not country:
-            country = self.default_country(m)
+            country = self.place_country(m.start) or self.default_country(m)
         dem = self.pa.lex.demonym.get(country, country) if country else ""
         canon = m.value.replace("{demonym}", dem or "").replace("{country}", country or "").strip()
         canon = re.sub(r"\s+", " ", canon)
         return canon, country
+
+    def place_country(self, offset: int) -> Optional[str]:
+        """The country of the places named in the sentence at ``offset`` ("the regional governor" in Odesa)."""
+        from .places import find_places
+        sent = self.pa.sentence_at(offset)
+        if sent is None:
+            return None
+        for p in find_places(self.pa, sent.start, sent.end):
+            if p.place is not None and p.level != "country":
+                return self.pa.country_name(p.place)
+        return None
 
     def default_country(self, m: Mention) -> Optional[str]:
         """A body named without its country ('the ministry'): the last one named with one."""
@@ -120,6 +131,19 @@ class ActorCoder:
             if child.dep_ in ("appos", "punct") and child.i < left:
                 left = child.i + 1
         return doc[left:right + 1]
+
+    def party_in_phrase(self, tok: Token) -> Optional[tuple[str, str]]:
+        """The party a phrase names, leaving out places and targets inside it ("a hit on Russia's region")."""
+        skip = set()
+        for t in tok.subtree:
+            if t.dep_ == "prep" and t.lower_ in ("on", "in", "at", "over", "against", "into", "near", "across") and t is not tok:
+                skip.update(x.i for x in t.subtree)
+        toks = [t for t in tok.subtree if t.i not in skip]
+        for t in toks:
+            p = self.party_of(t.idx, t.idx + len(t.text) + 2)
+            if p:
+                return p
+        return None
 
     def party_of(self, start: int, end: int) -> Optional[tuple[str, str]]:
         """The first party named in [start, end): ('group', name) or ('country', name)."""

@@ -178,7 +178,7 @@ class IncidentExtractor:
         groups = [m for m in self._parties(toks) if m.kind == "group"]
         armed = self.m_armed.any_in(toks) or bool(groups)
         excluded = self.m_exclude.any_in(toks) or self.m_exclude.any_in(list(sent.span))
-        if excluded and not weapons and not armed:
+        if excluded and not weapons and not armed and not self.m_protest.any_in(toks):
             return None
 
         def cand(t, s, trig, w=()):
@@ -579,7 +579,7 @@ class IncidentExtractor:
                                 if p:
                                     return p
                 if ch.dep_ == "agent":
-                    p = self.actors.party_of(ch.idx, ch.right_edge.idx + len(ch.right_edge.text))
+                    p = self.actors.party_in_phrase(ch)
                     if p:
                         return p
         return None
@@ -685,7 +685,7 @@ class IncidentExtractor:
     def date_of(self, c: Candidate, runs) -> tuple[Optional[str], Optional[str]]:
         sent = c.sentence
         in_clause = [d for d in sent.dates if any(s <= d.start < e for s, e in runs) and d.date and not d.future]
-        in_clause.sort(key=lambda d: GENERIC_DATE.fullmatch(d.text) is not None)
+        in_clause.sort(key=lambda d: (GENERIC_DATE.fullmatch(d.text) is not None, d.precision != "day"))
         lead = self.lead_date[0]
 
         def resolved(d):

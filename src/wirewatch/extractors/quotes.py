@@ -198,6 +198,12 @@ class QuoteExtractor:
             comps = [c for c in tok.children if c.dep_ in ("ccomp",) or
                      (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and any(g.dep_ == "mark" for g in c.children))]
             if not comps:
+                # "said in a statement that ...": the clause hangs on the channel noun
+                for prep in (c for c in tok.children if c.dep_ == "prep"):
+                    for noun in (g for g in prep.children if g.dep_ == "pobj"):
+                        comps.extend(x for x in noun.children if x.dep_ in ("acl", "ccomp", "relcl")
+                                     and any(m.dep_ == "mark" and m.lower_ == "that" for m in x.children))
+            if not comps:
                 # "..., X said." with the clause parsed as the root's other branch
                 if tok.dep_ in ("parataxis",) and tok.head.i < tok.i:
                     comps = [tok.head]
