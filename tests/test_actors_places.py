@@ -65,8 +65,6 @@ def test_village_named_with_its_region(extractor, text, location, admin1):
     assert 44 <= inc.latitude <= 53 and 22 <= inc.longitude <= 41
 
 
-@pytest.mark.xfail(strict=True, reason="spaCy tags 'Bilozerka' as PERSON; find_places drops any candidate inside "
-                                       "a person mention even after 'the village of', so only the region is kept")
 def test_village_tagged_as_person_by_ner_is_still_the_location(extractor):
     inc = one(extractor, "Russian artillery shelled the village of Bilozerka in Kherson region on Monday.",
               event_type="Explosions/Remote violence")

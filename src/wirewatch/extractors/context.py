@@ -165,6 +165,9 @@ class ParsedArticle:
     def looks_like_place(self, ent: Span) -> bool:
         """A 'PERSON' the tagger got wrong: a gazetteer place where a place is expected ('in Kryvyi Rih')."""
         from .places import _prep_before
+        before = self.text[max(0, ent.start_char - 40):ent.start_char]
+        if re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province)\s+of\s+(the\s+)?$", before):
+            return True        # only a place can stand here ("the village of Bilozerka")
         prep = _prep_before(self.text, ent.start_char)
         if prep not in ("in", "at", "near", "of", "into", "over", "outside", "from", "and", "struck", "hit",
                         "to", "toward", "towards", "around", "across", "seized", "captured", "entered"):
