@@ -140,3 +140,18 @@ def test_several_dates_left_to_right():
 
 def test_no_date_in_plain_sentence():
     assert find_dates("Rebels shelled the outskirts of the city, killing three civilians.", FRIDAY) == []
+
+
+def test_dateparser_reads_absolute_dates_the_rules_miss():
+    from wirewatch.extractors.dates import parse_with_dateparser
+    d = parse_with_dateparser("the 5th of Jan. 2025", dt.date(2025, 1, 20))
+    assert d is not None and d.date == "2025-01-05" and d.precision == "day"
+    # relative words are left to the rules: dateparser is not asked about them
+    assert parse_with_dateparser("last Friday", dt.date(2025, 1, 20)) is None
+
+
+def test_incident_dated_by_the_dateparser_fallback(extractor):
+    from wirewatch.records import Article
+    r = extractor.extract(Article(id="t", text="On the 5th of Jan. 2025, gunmen killed four villagers in "
+                                               "Bokkos, Plateau State.", date="2025-01-20"))
+    assert [i.event_date for i in r.incidents] == ["2025-01-05"]

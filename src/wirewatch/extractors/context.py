@@ -16,7 +16,7 @@ from ..gazetteer import Gazetteer, Place
 from ..lexicon import Lexicon
 from ..readers import split_date_header
 from ..records import Article, Evidence
-from .dates import DateMention, find_dates, parse_date
+from .dates import DateMention, find_dates, parse_date, parse_with_dateparser
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,14 @@ class ParsedArticle:
             sent = Sentence(len(out), s, start, s.end_char, para)
             sent.dates = [DateMention(d.start + start, d.end + start, d.text, d.date, d.precision, d.future)
                           for d in find_dates(self.text[start:s.end_char], self.base_date)]
+            # DATE entities the rules missed: dateparser reads the absolute ones
+            for ent in s.ents:
+                if ent.label_ == "DATE" and ent.start_char >= start and not any(
+                        d.start < ent.end_char and ent.start_char < d.end for d in sent.dates):
+                    d = parse_with_dateparser(ent.text, self.base_date)
+                    if d is not None:
+                        sent.dates.append(DateMention(ent.start_char, ent.end_char, ent.text, d.date, d.precision, d.future))
+            sent.dates.sort(key=lambda d: d.start)
             out.append(sent)
             last_end = s.end_char
         return out

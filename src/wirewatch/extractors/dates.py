@@ -175,3 +175,25 @@ def parse_date(value: Optional[str]) -> Optional[dt.date]:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+_DATEPARSER_SETTINGS = None
+
+
+def parse_with_dateparser(text: str, base: dt.date) -> Optional[DateMention]:
+    """Fallback for date expressions the rules above do not cover ("the 5th of May", "Jan. 3rd"):
+    dateparser, English only, absolute dates with a day only (its relative-date guesses are the gaps
+    the rules above exist for)."""
+    if not re.search(r"\d", text) or not re.search(_MON, text, re.I):
+        return None
+    import dateparser
+
+    settings = {"RELATIVE_BASE": dt.datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+                "REQUIRE_PARTS": ["day", "month"], "RETURN_AS_TIMEZONE_AWARE": False}
+    try:
+        parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    except Exception:       # dateparser raises on odd input; a date we cannot read is no date
+        return None
+    if parsed is None:
+        return None
+    return DateMention(0, len(text), text, parsed.date().isoformat(), "day", parsed.date() > base)
