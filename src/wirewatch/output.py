@@ -68,6 +68,11 @@ def _short(s, n=60) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _explain(out: IO[str], rec, explain: bool) -> None:
+    if explain:
+        out.write(f"      triggered by: {', '.join(rec.triggers)}\n")
+
+
 def write_table(results: Iterable[ArticleResult], out: IO[str], explain: bool = False) -> None:
     for r in results:
         a = r.article
@@ -82,30 +87,26 @@ def write_table(results: Iterable[ArticleResult], out: IO[str], explain: bool = 
                 out.write(f"  {inc.event_date or '????-??-??'}  {inc.sub_event_type}  @ {place}{fat}{bg}\n")
                 out.write(f"      {inc.actor1 or '?'}  ->  {inc.actor2 or '-'}   (per {inc.reported_by})\n")
                 out.write(f"      \"{_short(inc.evidence[0].text if inc.evidence else '', 90)}\"\n")
-                if explain:
-                    out.write(f"      triggered by: {', '.join(inc.triggers)}\n")
+                _explain(out, inc, explain)
         if r.interactions:
             out.write(f"\nInteractions ({len(r.interactions)})\n")
             for it in r.interactions:
                 out.write(f"  {it.event_date or '          '}  CAMEO {it.cameo_root}  {_short(it.source_actor, 30)} -> "
                           f"{_short(it.target_actor or '-', 30)}\n      {_short(it.summary, 90)}\n")
-                if explain:
-                    out.write(f"      triggered by: {', '.join(it.triggers)}\n")
+                _explain(out, it, explain)
         if r.quotes:
             out.write(f"\nQuotes ({len(r.quotes)})\n")
             for q in r.quotes:
                 mark = "“”" if q.direct else "  "
                 out.write(f"  {_short(q.speaker, 30):<30} {mark[0]}{_short(q.text, 80)}{mark[1]}"
                           + (f"  ({q.channel})" if q.channel else "") + "\n")
-                if explain:
-                    out.write(f"      triggered by: {', '.join(q.triggers)}\n")
+                _explain(out, q, explain)
         if r.claims:
             out.write(f"\nClaims ({len(r.claims)})\n")
             for c in r.claims:
                 qual = f"{c.qualifier} " if c.qualifier else ""
                 out.write(f"  {qual}{c.value:g} {c.unit}   (per {c.reported_by})\n")
-                if explain:
-                    out.write(f"      triggered by: {', '.join(c.triggers)}\n")
+                _explain(out, c, explain)
         if r.contradictions:
             out.write(f"\nContradictions ({len(r.contradictions)})\n")
             for c in r.contradictions:
@@ -114,8 +115,7 @@ def write_table(results: Iterable[ArticleResult], out: IO[str], explain: bool = 
             out.write(f"\nOpinion sentences ({len(r.opinion)})\n")
             for o in r.opinion:
                 out.write(f"  {_short(o.text, 100)}\n")
-                if explain:
-                    out.write(f"      triggered by: {', '.join(o.triggers)}\n")
+                _explain(out, o, explain)
         if not any(getattr(r, k) for k in r.KINDS):
             out.write("  (no records)\n")
         out.flush()

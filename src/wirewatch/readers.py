@@ -93,17 +93,24 @@ def _article_from_text(text: str, origin: str, art_id: str, date: Optional[str],
     return Article(id=art_id, text=text, date=date, origin=origin, warnings=warnings)
 
 
-def read_txt(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
+def read_decoded(path: Path) -> Union[tuple[str, list[str]], ReadError]:
+    """A file's text (and decoding warnings), or the one-line reason it cannot be read."""
     origin = str(path)
     try:
         data = path.read_bytes()
     except OSError as e:
-        yield ReadError(origin, f"cannot read: {e.strerror or e}")
-        return
+        return ReadError(origin, f"cannot read: {e.strerror or e}")
     text, warnings, err = decode_bytes(data, origin)
-    if err:
-        yield ReadError(origin, err)
+    return ReadError(origin, err) if err else (text, warnings)
+
+
+def read_txt(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
+    origin = str(path)
+    decoded = read_decoded(path)
+    if isinstance(decoded, ReadError):
+        yield decoded
         return
+    text, warnings = decoded
     fallback = default_date
     if fallback is None and not DATE_HEADER.match(text):
         fallback = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
@@ -160,17 +167,12 @@ def read_jsonl(path: Path, default_date: Optional[str] = None) -> Iterator[Item]
 
 
 def read_html(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
-    origin = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        yield ReadError(origin, f"cannot read: {e.strerror or e}")
+    decoded = read_decoded(path)
+    if isinstance(decoded, ReadError):
+        yield decoded
         return
-    html, warnings, err = decode_bytes(data, origin)
-    if err:
-        yield ReadError(origin, err)
-        return
-    yield article_from_html(html, origin, path.stem, default_date, warnings)
+    html, warnings = decoded
+    yield article_from_html(html, str(path), path.stem, default_date, warnings)
 
 
 def article_from_html(html: str, origin: str, art_id: str, default_date: Optional[str] = None,
