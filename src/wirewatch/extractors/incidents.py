@@ -201,6 +201,13 @@ class IncidentExtractor:
             return self._protest(sent, toks, protest)
         intercept = self.m_intercept.find(toks)
         inter_weapons = [w for w in weapons if w[2] in self.interceptable]
+        if intercept and not inter_weapons and subj is not None and subj.lower_ in ("it", "they", "both", "all"):
+            # "...launched a missile; it was intercepted": the weapon named earlier in the sentence
+            stoks = list(sent.span)
+            inter_weapons = [w for w in self.m_weapon.find(stoks) if w[2] in self.interceptable]
+            if inter_weapons:
+                return Candidate(sent, toks, "Strategic developments", "Disrupted weapons use",
+                                 [i[2] for i in intercept], [stoks[i] for i, _, _ in inter_weapons])
         if intercept and inter_weapons:
             return cand("Strategic developments", "Disrupted weapons use", [i[2] for i in intercept], inter_weapons)
         strike_v = [v for v in self.m_strike_v.find(toks) if toks[v[0]].pos_ == "VERB"]
@@ -530,6 +537,7 @@ class IncidentExtractor:
         pa = self.pa
         if c.sub_event_type == "Disrupted weapons use":
             launcher = self.launcher(c)
+            launcher = pa.lex.group_by_form.get((launcher or "").lower(), {}).get("country", launcher)
             for name in pa.main_countries:
                 if name != launcher:
                     return name
@@ -585,11 +593,17 @@ class IncidentExtractor:
         return None
 
     def launcher(self, c: Candidate) -> Optional[str]:
+        """Who fired what was intercepted: a group or country named with the weapon, or the clause's agent."""
         for w in c.weapon_tokens:
+            for m in self.pa.mentions:
+                if m.kind == "group" and (0 <= w.idx - m.end <= 25 or 0 <= m.start - w.idx <= 40):
+                    return m.value
             for m in self.pa.mentions:
                 if m.kind == "country" and 0 <= w.idx - m.end <= 25 and m.sub == "demonym":
                     return m.value
-        return None
+        sent = c.sentence
+        groups = [m for m in self.pa.mentions_in(sent.start, sent.end, "group")]
+        return groups[0].value if groups else None
 
     def other_party(self, country: Optional[str]) -> Optional[str]:
         """The other side, when the text does not say who acted: the main foreign belligerent."""
@@ -611,7 +625,8 @@ class IncidentExtractor:
         if sub == "Disrupted weapons use":
             launcher = self.launcher(c) or self.other_party(where)
             inc.actor1 = military(where)
-            inc.actor2 = military(launcher) if launcher and launcher != where else None
+            is_group = any(g["name"] == launcher for g in pa.lex.groups)
+            inc.actor2 = launcher if is_group else (military(launcher) if launcher and launcher != where else None)
             return
         if t == "Protests":
             inc.actor1 = f"Protesters ({where})" if where else "Protesters"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..gazetteer import Place
+from ..gazetteer import norm as norm_name
 from .context import ParsedArticle
 
 OUTSKIRTS_BEFORE = re.compile(r"\b(outskirts|edge|centre|center|entrance|area|villages|towns|suburbs?)\s+of\s+(the\s+)?$", re.I)
@@ -200,6 +201,16 @@ def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]
     """A place followed by its region ("Mahas, Hiraan region", "Bokkos, Plateau State") is resolved inside
     that region; a place the gazetteer cannot find there keeps its name and takes the region."""
     out = list(places)
+    # "Tuapse, Krasnodar" / "Vovchansk, Kharkiv": a city named after the region that holds the place before it
+    # stands for the region, not for a second place
+    drop = set()
+    for i, p in enumerate(out[:-1]):
+        q = out[i + 1]
+        if p.level == "place" and p.place is not None and q.level == "place" and q.place is not None \
+                and p.admin1 and norm_name(q.text) == norm_name(p.admin1) and q.place.country_code == p.place.country_code \
+                and re.fullmatch(r",\s*|(?:\s+[a-z][\w-]*){0,3}\s+in\s+(?:the\s+)?", pa.text[p.end:q.start]):
+            drop.add(i + 1)
+    out = [p for i, p in enumerate(out) if i not in drop]
     for i, p in enumerate(out):
         if p.level != "place":
             continue
