@@ -91,6 +91,7 @@ class ParsedArticle:
         self.pat = patterns_for(lex)
         _, _, self.body_start = split_date_header(self.text)
         self.base_date = parse_date(article.date) or dt.date.today()
+        self.cache: dict = {}          # per-article memo for extractors (place mentions of a span, ...)
         self.sentences = self._sentences()
         self.mentions = self._mentions()
         self.country_weights = self._country_weights()

@@ -44,12 +44,13 @@ class Candidate:
     weapon_tokens: list[Token] = field(default_factory=list)
 
 
-class IncidentExtractor:
-    def __init__(self, pa: ParsedArticle, actors: ActorCoder, quotes: list[Quote]):
-        self.pa = pa
-        self.actors = actors
-        self.quotes = quotes
-        ev = pa.lex.events
+class Lexicons:
+    """Matchers built from the event lexicon, once per Lexicon (not once per article)."""
+
+    _built: dict[int, "Lexicons"] = {}   # keyed by id(Lexicon): one set of matchers per lexicon
+
+    def __init__(self, lex):
+        ev = lex.events
         self.ev = ev
         self.weapon_sub = {k.lower(): v for k, v in ev["weapons"].items()}
         self.m_weapon = LemmaMatcher(self.weapon_sub)
@@ -91,6 +92,24 @@ class IncidentExtractor:
         self.bg_cues = LemmaMatcher(ev["background_cues"])
         self.campaign = set(ev["campaign_subjects"])
         self.m_habit = LemmaMatcher(ev["habitual_words"])
+
+
+    @classmethod
+    def of(cls, lex) -> "Lexicons":
+        if id(lex) not in cls._built:
+            cls._built[id(lex)] = cls(lex)
+        return cls._built[id(lex)]
+
+    def install(self, target) -> None:
+        target.__dict__.update(self.__dict__)
+
+
+class IncidentExtractor:
+    def __init__(self, pa: ParsedArticle, actors: ActorCoder, quotes: list[Quote]):
+        self.pa = pa
+        self.actors = actors
+        self.quotes = quotes
+        Lexicons.of(pa.lex).install(self)
         self.lead_date = self._lead_date()
         self.main_place = self._main_place()
         self.recent_places: list[PlaceMention] = []

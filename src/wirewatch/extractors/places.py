@@ -70,7 +70,14 @@ def _prep_before(text: str, start: int) -> str:
 
 
 def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
-    """Places named between ``start`` and ``end``, left to right, without overlaps."""
+    """Places named between ``start`` and ``end``, left to right, without overlaps (cached per article)."""
+    key = ("places", start, end)
+    if key not in pa.cache:
+        pa.cache[key] = _find_places(pa, start, end)
+    return list(pa.cache[key])
+
+
+def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
     text = pa.text
     cands: list[tuple[int, int, str, bool]] = []
     for ent in pa.doc.ents:
