@@ -60,6 +60,133 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _store(args):
+    from .store import Store
+    return Store(args.db)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Extract and store articles; link their incidents into events."""
+    from .extractors import Extractor
+    from .progress import Progress
+
+    if args.date is not None and parse_iso_date(args.date) is None:
+        _err(f"--date {args.date!r} is not a date (expected YYYY-MM-DD)")
+        return 2
+    store = _store(args)
+    extractor = Extractor(Settings.load(spacy_model=args.model))
+    progress = Progress(sys.stderr)
+    failures = 0
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+
+    def articles():
+        nonlocal failures
+        for item in read_inputs(args.inputs, default_date=args.date):
+            if isinstance(item, ReadError):
+                failures += 1
+                store.add_failure(item.origin, item.origin, item.problem)
+                progress.fail(item.message)
+                continue
+            yield item
+
+    for article in articles():
+        try:
+            result = extractor.extract(article)
+        except Exception as e:  # one bad article must not stop the batch
+            failures += 1
+            store.add_failure(article.id, article.origin, f"extraction failed ({type(e).__name__}: {e})")
+            progress.fail(f"{article.origin or article.id}: extraction failed ({type(e).__name__}: {e})")
+            continue
+        added = store.add(result)
+        counts[added.status] += 1
+        progress.done(f"{added.key}: {added.status}"
+                      + (f", {len(added.events)} event(s)" if added.events else ""))
+    progress.close()
+    c = store.counts()
+    print(f"ingested: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged "
+          f"(already stored), {failures} failed; store now holds {c['articles']} articles, {c['events']} events "
+          f"from {c['reports']} reports", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _event_filters(args) -> dict:
+    return {"since": args.since, "until": args.until, "country": args.country, "admin1": args.admin1,
+            "type": args.type, "sub_type": args.sub_type, "actor": args.actor, "text": args.text}
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from .export import write_events
+    from .store import event_dict
+
+    for name in ("since", "until"):
+        v = getattr(args, name)
+        if v is not None and parse_iso_date(v) is None:
+            _err(f"--{name} {v!r} is not a date (expected YYYY-MM-DD)")
+            return 2
+    events = [event_dict(e) for e in _store(args).events(**_event_filters(args), limit=args.limit)]
+    write_events(events, args.format, sys.stdout)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    ev = _store(args).event(args.event_id)
+    if ev is None:
+        _err(f"no event {args.event_id}")
+        return 1
+    place = ", ".join(x for x in (ev["location"], ev["admin1"] if ev["admin1"] != ev["location"] else None,
+                                  ev["country"]) if x)
+    print(f"Event {ev['id']}: {ev['event_date']} ({ev['date_precision']})  {ev['event_type']} / {ev['sub_event_type']}")
+    print(f"  place: {place or '?'} ({ev['location_precision']})  actors: {ev['actor1'] or '?'} -> {ev['actor2'] or '-'}")
+    print(f"  fatalities: {ev['fatalities'] if ev['fatalities'] is not None else 'not reported'}   "
+          f"target: {ev['target'] or '-'}   reports: {ev['n_reports']}")
+    for rep in ev["reports"]:
+        print(f"\n  report {rep['report_id']} from {rep['article']} ({rep['source']}, {rep['article_date']}), "
+              f"per {rep['reported_by']}")
+        print(f"    {rep['event_date']} {rep['sub_event_type']} @ {rep['location'] or rep['admin1'] or rep['country']}"
+              f"  dead: {rep['fatalities'] if rep['fatalities'] is not None else '-'}"
+              + ("  [background]" if rep["is_background"] else ""))
+        for e in rep["evidence"]:
+            print(f"    [{e['start']}:{e['end']}] \"{e['text']}\"")
+    if ev["contradictions"]:
+        print("\n  contradictions:")
+        for c in ev["contradictions"]:
+            print(f"    {c['what']}")
+    return 0
+
+
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from .export import write_rows
+    write_rows(_store(args).quotes(speaker=args.speaker, limit=args.limit), args.format, sys.stdout,
+               ["date", "article", "speaker", "direct", "channel", "text"])
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from .export import write_rows
+    write_rows(_store(args).claims(reported_by=args.reported_by, unit=args.unit, limit=args.limit), args.format,
+               sys.stdout, ["date", "article", "qualifier", "value", "unit", "reported_by"])
+    return 0
+
+
+def cmd_failures(args: argparse.Namespace) -> int:
+    rows = _store(args).failures()
+    for r in rows:
+        print(f"{r['origin'] or r['article']}: {r['error']}")
+    if not rows:
+        print("no failures recorded", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_events
+    from .store import event_dict
+
+    events = [event_dict(e) for e in _store(args).events(**_event_filters(args))]
+    export_events(events, args.format, args.output)
+    print(f"exported {len(events)} events to {args.output} ({args.format})", file=sys.stderr)
+    return 0
+
+
 def cmd_gazetteer(args: argparse.Namespace) -> int:
     from .gazetteer import Gazetteer, build_index, index_path
     from .lexicon import Lexicon
@@ -99,6 +226,64 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", help="spaCy pipeline package (default: en_core_web_sm, or its PyPI re-upload)")
     e.add_argument("--output", "-o", help="write to this file instead of stdout")
     e.set_defaults(func=cmd_extract)
+
+    db_help = "database URL (SQLAlchemy; default $WIREWATCH_DB or sqlite:///wirewatch.db; postgresql://... works)"
+    i = sub.add_parser("ingest", help="extract articles and store them, linking reports of the same incident",
+                       description="Extract and store articles (.txt, .jsonl, .html, directories, '-'); reports of "
+                       "the same incident across articles are linked into one event.")
+    i.add_argument("inputs", nargs="+", metavar="INPUT")
+    i.add_argument("--db", help=db_help)
+    i.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
+    i.add_argument("--model", help="spaCy pipeline package")
+    i.set_defaults(func=cmd_ingest)
+
+    def filters(p):
+        p.add_argument("--db", help=db_help)
+        p.add_argument("--since", help="events on or after this date (YYYY-MM-DD)")
+        p.add_argument("--until", help="events on or before this date (YYYY-MM-DD)")
+        p.add_argument("--country")
+        p.add_argument("--admin1")
+        p.add_argument("--type", help="event type (e.g. 'Battles')")
+        p.add_argument("--sub-type", dest="sub_type", help="sub-event type (e.g. 'Air/drone strike')")
+        p.add_argument("--actor", help="text in actor1 or actor2")
+        p.add_argument("--text", help="text in the evidence of any report")
+
+    ev = sub.add_parser("events", help="list stored events with filters",
+                        description="List events (one per real incident) sorted by date.")
+    filters(ev)
+    ev.add_argument("--format", "-f", choices=["table", "jsonl", "csv"], default="table")
+    ev.add_argument("--limit", type=int)
+    ev.set_defaults(func=cmd_events)
+
+    sh = sub.add_parser("show", help="show one event with every report, its evidence and contradictions")
+    sh.add_argument("event_id", type=int)
+    sh.add_argument("--db", help=db_help)
+    sh.set_defaults(func=cmd_show)
+
+    qt = sub.add_parser("quotes", help="list stored quotes")
+    qt.add_argument("--db", help=db_help)
+    qt.add_argument("--speaker", help="text in the speaker's name")
+    qt.add_argument("--format", "-f", choices=["table", "jsonl", "csv"], default="table")
+    qt.add_argument("--limit", type=int)
+    qt.set_defaults(func=cmd_quotes)
+
+    cl = sub.add_parser("claims", help="list stored claims (reported figures)")
+    cl.add_argument("--db", help=db_help)
+    cl.add_argument("--reported-by", dest="reported_by")
+    cl.add_argument("--unit", help="text in the unit ('killed', 'drones')")
+    cl.add_argument("--format", "-f", choices=["table", "jsonl", "csv"], default="table")
+    cl.add_argument("--limit", type=int)
+    cl.set_defaults(func=cmd_claims)
+
+    fl = sub.add_parser("failures", help="list articles that could not be read or extracted")
+    fl.add_argument("--db", help=db_help)
+    fl.set_defaults(func=cmd_failures)
+
+    ex = sub.add_parser("export", help="export events as ACLED CSV, GeoJSON, Parquet or JSON Lines")
+    filters(ex)
+    ex.add_argument("--format", "-f", choices=["acled-csv", "geojson", "parquet", "jsonl"], required=True)
+    ex.add_argument("--output", "-o", required=True, help="file to write")
+    ex.set_defaults(func=cmd_export)
 
     g = sub.add_parser("gazetteer", help="build the place index or look places up",
                        description="Build the GeoNames index (done once, automatically) or look up place names.")

@@ -1,0 +1,338 @@
+"""The event store: articles and their records in SQLite (default) or PostgreSQL,
+with reports of the same incident linked into events across articles.
+
+    store = Store("sqlite:///wirewatch.db")       # or postgresql://user@host/db
+    store.add(result)                             # an ArticleResult from the extractor
+    for event in store.events(country="Ukraine"): ...
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Iterable, Optional
+
+from sqlalchemy import create_engine, event as sa_event, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from ..records import ArticleResult
+from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
+from .models import (Article, Base, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote,
+                     Report)
+
+DEFAULT_DB = "sqlite:///wirewatch.db"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain postgresql:// URLs (psycopg 3 is the driver we ship)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class AddResult:
+    key: str
+    status: str            # new, unchanged, updated, failed
+    events: list[int] = field(default_factory=list)
+
+
+class Store:
+    """One store over SQLAlchemy. Constructing it does no I/O; the schema is created or upgraded
+    (Alembic migrations) when the store is first used."""
+
+    def __init__(self, url: Optional[str] = None):
+        self.url = normalise_url(url or os.environ.get("WIREWATCH_DB") or DEFAULT_DB)
+        self._engine: Optional[Engine] = None
+
+    # ------------------------------------------------------------ connection
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            kwargs = {"future": True}
+            if self.url.startswith("sqlite"):
+                kwargs["connect_args"] = {"timeout": 30}
+            engine = create_engine(self.url, **kwargs)
+            if engine.dialect.name == "sqlite":
+                @sa_event.listens_for(engine, "connect")
+                def _sqlite_pragmas(dbapi_conn, _):
+                    cur = dbapi_conn.cursor()
+                    cur.execute("PRAGMA journal_mode=WAL")
+                    cur.execute("PRAGMA busy_timeout=30000")
+                    cur.execute("PRAGMA foreign_keys=ON")
+                    cur.close()
+            self._engine = engine
+            self.upgrade()
+        return self._engine
+
+    def upgrade(self) -> None:
+        """Create the schema or upgrade it in place to the newest version (Alembic)."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files("wirewatch.store") / "migrations"))
+        with self._engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # ---------------------------------------------------------------- writes
+    def add(self, result: ArticleResult) -> AddResult:
+        """Store one article's records and link its incidents, in one transaction.
+        The same text again changes nothing; a changed text replaces the old records."""
+        art = result.article
+        digest = text_hash(art.text)
+        with self.session() as s, s.begin():
+            old = s.scalar(select(Article).where(Article.key == art.id))
+            if old is not None and old.text_hash == digest and old.status == "ok":
+                return AddResult(art.id, "unchanged")
+            status = "new" if old is None else "updated"
+            touched: set[int] = set()
+            if old is not None:
+                touched = {r.event_id for r in old.reports if r.event_id}
+                s.delete(old)
+                s.flush()
+            row = Article(key=art.id, origin=art.origin, text_hash=digest, date=_date(art.date), title=art.title,
+                          source=art.source, url=art.url, text=art.text, status="ok")
+            s.add(row)
+            s.flush()
+            self._records(s, row, result)
+            events = self._link(s, row)
+            self._refresh(s, touched - set(events))
+            return AddResult(art.id, status, events)
+
+    def add_failure(self, key: str, origin: Optional[str], error: str) -> None:
+        """Record an article that could not be read or extracted (listed by `wirewatch failures`)."""
+        with self.session() as s, s.begin():
+            old = s.scalar(select(Article).where(Article.key == key))
+            if old is not None and old.status == "ok":
+                return          # a good copy stays
+            if old is None:
+                s.add(Article(key=key, origin=origin, status="failed", error=error))
+            else:
+                old.error, old.origin = error, origin
+
+    def _records(self, s: Session, row: Article, result: ArticleResult) -> None:
+        def evidence(kind, rec_id, rec):
+            for e in rec.evidence:
+                s.add(Evidence(article_id=row.id, record_kind=kind, record_id=rec_id, start=e.start, end=e.end,
+                               text=e.text))
+
+        for i, inc in enumerate(result.incidents):
+            rep = Report(article_id=row.id, position=i, **{c: getattr(inc, c) for c in INCIDENT_COLUMNS})
+            rep.event_date = _date(inc.event_date)
+            s.add(rep)
+            s.flush()
+            evidence("report", rep.id, inc)
+        for i, it in enumerate(result.interactions):
+            r = Interaction(article_id=row.id, position=i, event_date=_date(it.event_date),
+                            date_precision=it.date_precision, source_actor=it.source_actor,
+                            target_actor=it.target_actor, cameo_root=it.cameo_root, summary=it.summary,
+                            location=it.location)
+            s.add(r)
+            s.flush()
+            evidence("interaction", r.id, it)
+        for i, q in enumerate(result.quotes):
+            r = Quote(article_id=row.id, position=i, speaker=q.speaker, text=q.text, direct=q.direct, channel=q.channel)
+            s.add(r)
+            s.flush()
+            evidence("quote", r.id, q)
+        claim_ids = []
+        for i, c in enumerate(result.claims):
+            r = Claim(article_id=row.id, position=i, value=float(c.value), qualifier=c.qualifier, unit=c.unit,
+                      reported_by=c.reported_by)
+            s.add(r)
+            s.flush()
+            claim_ids.append(r.id)
+            evidence("claim", r.id, c)
+        for o in result.opinion:
+            r = OpinionSentence(article_id=row.id, text=o.text)
+            s.add(r)
+            s.flush()
+            evidence("opinion", r.id, o)
+        for c in result.contradictions:
+            a, b = (claim_ids[i] if i < len(claim_ids) else None for i in (c.claims + [None, None])[:2])
+            s.add(Contradiction(article_id=row.id, what=c.what, field="claim", claim_a_id=a, claim_b_id=b))
+        s.flush()
+
+    def _link(self, s: Session, row: Article) -> list[int]:
+        """Attach each new report to the event it reports, or to a new event. Only events that could
+        match are read (same type and country): linking is incremental."""
+        touched: list[int] = []
+        for rep in row.reports:
+            cands = s.scalars(select(Event).where(Event.event_type == rep.event_type,
+                                                  or_(Event.country == rep.country, Event.country.is_(None)))
+                              .with_for_update()).all()
+            match = next((e for e in cands if is_same_incident(rep, e)), None)
+            if match is None:
+                match = Event(**{c: getattr(rep, c) for c in INCIDENT_COLUMNS}, n_reports=0)
+                s.add(match)
+                s.flush()
+            rep.event_id = match.id
+            s.flush()
+            if match.id not in touched:
+                touched.append(match.id)
+        self._refresh(s, set(touched))
+        return touched
+
+    def _refresh(self, s: Session, event_ids: set[int]) -> None:
+        """Recompute the fields and cross-report contradictions of these events."""
+        for eid in event_ids:
+            ev = s.get(Event, eid)
+            if ev is None:
+                continue
+            reports = s.scalars(select(Report).where(Report.event_id == eid).order_by(Report.id)).all()
+            if not reports:
+                s.delete(ev)
+                continue
+            for k, v in best_fields(list(reports)).items():
+                setattr(ev, k, v)
+            ev.n_reports = len(reports)
+            s.query(Contradiction).filter(Contradiction.event_id == eid).delete()
+            sources = {r.id: _source(r) for r in reports}
+            for fld, a, b in figure_conflicts(reports):
+                s.add(Contradiction(event_id=eid, field=fld, report_a_id=a.id, report_b_id=b.id,
+                                    what=f"{fld}: {sources[a.id]} reports {a.fatalities}, "
+                                         f"{sources[b.id]} reports {b.fatalities}"))
+        s.flush()
+
+    # --------------------------------------------------------------- queries
+    def events(self, since: Optional[str] = None, until: Optional[str] = None, country: Optional[str] = None,
+               admin1: Optional[str] = None, type: Optional[str] = None, sub_type: Optional[str] = None,
+               actor: Optional[str] = None, text: Optional[str] = None, limit: Optional[int] = None,
+               offset: int = 0) -> list[Event]:
+        q = select(Event).options(selectinload(Event.reports).selectinload(Report.article))
+        if since:
+            q = q.where(Event.event_date >= _date(since))
+        if until:
+            q = q.where(Event.event_date <= _date(until))
+        if country:
+            q = q.where(Event.country.ilike(country))
+        if admin1:
+            q = q.where(Event.admin1.ilike(admin1))
+        if type:
+            q = q.where(Event.event_type.ilike(type))
+        if sub_type:
+            q = q.where(Event.sub_event_type.ilike(sub_type))
+        if actor:
+            pat = f"%{actor}%"
+            q = q.where(or_(Event.actor1.ilike(pat), Event.actor2.ilike(pat)))
+        if text:
+            pat = f"%{text}%"
+            q = q.where(Event.id.in_(select(Report.event_id).join(Evidence, (Evidence.record_kind == "report")
+                                                                   & (Evidence.record_id == Report.id))
+                                     .where(Evidence.text.ilike(pat))))
+        q = q.order_by(Event.event_date.is_(None), Event.event_date, Event.id).offset(offset)
+        if limit:
+            q = q.limit(limit)
+        with self.session() as s:
+            return list(s.scalars(q).unique())
+
+    def event(self, event_id: int) -> Optional[dict]:
+        """An event with every report, its evidence and the contradictions between reports."""
+        with self.session() as s:
+            ev = s.get(Event, event_id, options=[selectinload(Event.reports).selectinload(Report.article)])
+            if ev is None:
+                return None
+            out = event_dict(ev)
+            ids = [r.id for r in ev.reports]
+            ev_rows = s.scalars(select(Evidence).where(Evidence.record_kind == "report", Evidence.record_id.in_(ids))
+                                .order_by(Evidence.start)).all() if ids else []
+            by_report: dict[int, list] = {}
+            for e in ev_rows:
+                by_report.setdefault(e.record_id, []).append({"start": e.start, "end": e.end, "text": e.text})
+            for rep in out["reports"]:
+                rep["evidence"] = by_report.get(rep["report_id"], [])
+            out["contradictions"] = [{"what": c.what, "field": c.field, "reports": [c.report_a_id, c.report_b_id]}
+                                     for c in s.scalars(select(Contradiction).where(Contradiction.event_id == event_id))]
+            return out
+
+    def quotes(self, speaker: Optional[str] = None, limit: Optional[int] = None) -> list[dict]:
+        q = select(Quote, Article).join(Article).order_by(Article.date, Quote.article_id, Quote.position)
+        if speaker:
+            q = q.where(Quote.speaker.ilike(f"%{speaker}%"))
+        if limit:
+            q = q.limit(limit)
+        with self.session() as s:
+            return [{"id": qt.id, "article": a.key, "date": _iso(a.date), "speaker": qt.speaker, "text": qt.text,
+                     "direct": qt.direct, "channel": qt.channel} for qt, a in s.execute(q)]
+
+    def claims(self, reported_by: Optional[str] = None, unit: Optional[str] = None,
+               limit: Optional[int] = None) -> list[dict]:
+        q = select(Claim, Article).join(Article).order_by(Article.date, Claim.article_id, Claim.position)
+        if reported_by:
+            q = q.where(Claim.reported_by.ilike(f"%{reported_by}%"))
+        if unit:
+            q = q.where(Claim.unit.ilike(f"%{unit}%"))
+        if limit:
+            q = q.limit(limit)
+        with self.session() as s:
+            return [{"id": c.id, "article": a.key, "date": _iso(a.date), "value": c.value, "qualifier": c.qualifier,
+                     "unit": c.unit, "reported_by": c.reported_by} for c, a in s.execute(q)]
+
+    def failures(self) -> list[dict]:
+        with self.session() as s:
+            return [{"article": a.key, "origin": a.origin, "error": a.error}
+                    for a in s.scalars(select(Article).where(Article.status == "failed").order_by(Article.id))]
+
+    def counts(self) -> dict:
+        from sqlalchemy import func
+        with self.session() as s:
+            return {name: s.scalar(select(func.count()).select_from(model)) for name, model in
+                    (("articles", Article), ("reports", Report), ("events", Event), ("quotes", Quote),
+                     ("claims", Claim), ("interactions", Interaction), ("contradictions", Contradiction),
+                     ("evidence", Evidence))}
+
+
+def event_dict(ev: Event) -> dict:
+    """An event as the codebook's incident fields plus `id` and `reports`."""
+    out = {"id": ev.id}
+    for c in INCIDENT_COLUMNS:
+        out[c] = _iso(getattr(ev, c)) if c == "event_date" else getattr(ev, c)
+    out["n_reports"] = ev.n_reports
+    out["reports"] = []
+    for r in ev.reports:
+        rep = {"report_id": r.id, "article": r.article.key, "source": r.article.source or r.article.origin,
+               "article_date": _iso(r.article.date)}
+        for c in INCIDENT_COLUMNS:
+            rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
+        out["reports"].append(rep)
+    return out
+
+
+def _source(r: Report) -> str:
+    a = r.article
+    return f"{a.source or a.key} ({r.reported_by or 'unattributed'})"
+
+
+def _date(v) -> Optional[dt.date]:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+__all__ = ["Store", "AddResult", "event_dict", "DEFAULT_DB"]

@@ -1,0 +1,113 @@
+"""The event store on SQLite (and PostgreSQL where WIREWATCH_TEST_PG_URL is set): ingest, re-ingest,
+cross-article linking, contradictions, queries and exports read back."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from wirewatch.readers import read_inputs
+from wirewatch.store import Store, event_dict
+
+LINKING = Path(__file__).parent / "fixtures" / "linking"
+URLS = ["sqlite"] + (["postgresql"] if os.environ.get("WIREWATCH_TEST_PG_URL") else [])
+
+
+@pytest.fixture(params=URLS)
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        st = Store(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        from sqlalchemy import text
+        st = Store(os.environ["WIREWATCH_TEST_PG_URL"])
+        with st.engine.begin() as conn:      # a clean schema for each test
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        st.close()
+        st = Store(os.environ["WIREWATCH_TEST_PG_URL"])
+    yield st
+    st.close()
+
+
+def ingest(store, extractor, *names):
+    arts = [a for a in read_inputs([str(LINKING / n) for n in names])]
+    return [store.add(extractor.extract(a)) for a in arts]
+
+
+def test_three_outlets_one_strike_become_one_event_with_a_contradiction(store, extractor):
+    ingest(store, extractor, "outlet-a.txt", "outlet-b.txt", "outlet-c.txt")
+    strikes = [e for e in store.events(sub_type="Air/drone strike")]
+    assert len(strikes) == 1
+    ev = store.event(strikes[0].id)
+    assert ev["n_reports"] == 3 and len(ev["reports"]) == 3
+    assert {r["article"] for r in ev["reports"]} == {"outlet-a", "outlet-b", "outlet-c"}
+    assert ev["admin1"] == "Kharkiv" and ev["event_date"] == "2025-02-11"
+    assert ev["fatalities"] == 4                      # the lowest figure reported (codebook)
+    assert len(ev["contradictions"]) >= 1
+    assert any("5" in c["what"] and "4" in c["what"] for c in ev["contradictions"])
+    assert all(rep["evidence"] for rep in ev["reports"])
+
+
+def test_two_strikes_on_the_same_town_on_different_days_stay_two_events(store, extractor):
+    ingest(store, extractor, "outlet-a.txt", "later-strike.txt")
+    dates = sorted(e.event_date.isoformat() for e in store.events(sub_type="Air/drone strike"))
+    assert dates == ["2025-02-11", "2025-02-14"]
+
+
+def test_reingesting_the_same_article_changes_nothing(store, extractor):
+    first = ingest(store, extractor, "outlet-a.txt")
+    before = store.counts()
+    again = ingest(store, extractor, "outlet-a.txt")
+    assert first[0].status == "new" and again[0].status == "unchanged"
+    assert store.counts() == before
+
+
+def test_a_changed_article_replaces_its_old_records(store, extractor):
+    from wirewatch.records import Article
+    ingest(store, extractor, "outlet-a.txt")
+    text = (LINKING / "later-strike.txt").read_text()
+    res = store.add(extractor.extract(Article(id="outlet-a", text=text, date="2025-02-14")))
+    assert res.status == "updated"
+    dates = [e.event_date.isoformat() for e in store.events()]
+    assert dates == ["2025-02-14"]                      # the old event went with its only report
+    assert store.counts()["articles"] == 1
+
+
+def test_filters_and_failures(store, extractor):
+    ingest(store, extractor, "outlet-a.txt", "later-strike.txt")
+    assert len(store.events(since="2025-02-12")) == 1
+    assert len(store.events(country="Ukraine", actor="Russia")) == 2
+    assert store.events(country="Sudan") == []
+    assert len(store.events(text="warehouse")) == 1
+    store.add_failure("broken.txt", "broken.txt", "empty file")
+    assert store.failures() == [{"article": "broken.txt", "origin": "broken.txt", "error": "empty file"}]
+
+
+def test_exports_read_back(store, extractor, tmp_path):
+    from wirewatch.export import ACLED_COLUMNS, export_events
+    ingest(store, extractor, "outlet-a.txt", "outlet-b.txt", "later-strike.txt")
+    events = [event_dict(e) for e in store.events()]
+    export_events(events, "acled-csv", str(tmp_path / "e.csv"))
+    with open(tmp_path / "e.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0].keys()) == ACLED_COLUMNS
+    first = rows[0]
+    assert first["event_date"] == "2025-02-11" and first["country"] == "Ukraine" and first["iso"] == "804"
+    assert first["event_id_cnty"].startswith("UKR") and first["disorder_type"] == "Political violence"
+    assert first["notes"].startswith("On 11 February 2025, Russian forces struck")
+    assert first["fatalities"] == "4" and first["admin2"] == "" and first["region"] == ""
+    export_events(events, "geojson", str(tmp_path / "e.geojson"))
+    gj = json.loads((tmp_path / "e.geojson").read_text())
+    assert gj["type"] == "FeatureCollection" and len(gj["features"]) == len(events)
+    lon, lat = gj["features"][0]["geometry"]["coordinates"]
+    assert 49 < lat < 51 and 35 < lon < 37
+    export_events(events, "parquet", str(tmp_path / "e.parquet"))
+    import pyarrow.parquet as pq
+    table = pq.read_table(tmp_path / "e.parquet")
+    assert table.num_rows == len(events) and "sub_event_type" in table.column_names
+    assert table.column("fatalities").to_pylist()[0] == 4
+    export_events(events, "jsonl", str(tmp_path / "e.jsonl"))
+    lines = (tmp_path / "e.jsonl").read_text().splitlines()
+    assert [json.loads(l)["id"] for l in lines] == [e["id"] for e in events]
