@@ -136,14 +136,14 @@ class ActorCoder:
         """The party a phrase names, leaving out places and targets inside it ("a hit on Russia's region")."""
         skip = set()
         for t in tok.subtree:
-            if t.dep_ == "prep" and t.lower_ in ("on", "in", "at", "over", "against", "into", "near", "across") and t is not tok:
+            if t.dep_ == "prep" and t.lower_ in ("on", "in", "at", "over", "against", "into", "near", "across", "from",
+                                                 "toward", "towards", "to") and t is not tok:
                 skip.update(x.i for x in t.subtree)
         toks = [t for t in tok.subtree if t.i not in skip]
-        for t in toks:
-            p = self.party_of(t.idx, t.idx + len(t.text) + 2)
-            if p:
-                return p
-        return None
+        found = [self.party_of(t.idx, t.idx + len(t.text) + 2) for t in toks]
+        found = [p for p in found if p]
+        found.sort(key=lambda p: p[0] != "group")       # a named group before a generic body
+        return found[0] if found else None
 
     def party_of(self, start: int, end: int) -> Optional[tuple[str, str]]:
         """The first party named in [start, end): ('group', name) or ('country', name)."""

@@ -113,6 +113,7 @@ class IncidentExtractor:
         self.lead_date = self._lead_date()
         self.main_place = self._main_place()
         self.recent_places: list[PlaceMention] = []
+        self.belligerents = self._belligerents()
 
     # ------------------------------------------------------------- structure
     def _lead_date(self) -> tuple[Optional[str], Optional[str]]:
@@ -581,6 +582,8 @@ class IncidentExtractor:
                 if m.sub in ("demonym", "name", "capital", "institution"):
                     return ("country", m.value)
         for w in c.weapon_tokens:
+            while w.dep_ in ("compound", "amod") and w.head is not w:
+                w = w.head             # "Artillery fire by the RSF": the phrase of the head noun
             for ch in w.subtree:
                 if ch.dep_ in ("agent", "prep") and ch.lower_ in ("by", "of", "from") and ch.head.i >= w.i - 1:
                     p = self.actors.party_of(ch.idx, ch.right_edge.idx + len(ch.right_edge.text))
@@ -590,8 +593,7 @@ class IncidentExtractor:
         if head is not None:
             for ch in head.children:
                 if ch.dep_ in ("nsubj",):
-                    span = ch.doc[ch.left_edge.i:ch.i + 1]
-                    p = self.actors.party_of(span.start_char, span.end_char)
+                    p = self.actors.party_in_phrase(ch)
                     if p:
                         return p
                     # "its troops" in what a party says: that party's troops
@@ -623,6 +625,34 @@ class IncidentExtractor:
         sent = c.sentence
         groups = [m for m in self.pa.mentions_in(sent.start, sent.end, "group")]
         return groups[0].value if groups else None
+
+    def fallback_attacker(self, where: Optional[str], c: Candidate) -> Optional[str]:
+        """Who acted, when the clause does not say: the other state the article shows fighting
+        ("Russian drones", "Israeli strikes"), else, in a war inside one country, the armed group the
+        article names most there."""
+        pa = self.pa
+        for name in self.belligerents:
+            if name != where:
+                return military(name)
+        groups: dict[str, int] = {}
+        for m in pa.mentions:
+            if m.kind == "group" and (m.country == where or where is None):
+                groups[m.value] = groups.get(m.value, 0) + 1
+        if groups:
+            return max(groups.items(), key=lambda kv: kv[1])[0]
+        return None
+
+    def _belligerents(self) -> list[str]:
+        """States the article shows using force: a country word right before a weapon or armed-force word."""
+        pa = self.pa
+        score: dict[str, float] = {}
+        for s in pa.sentences:
+            toks = list(s.span)
+            hits = {toks[i].idx for i, _, _ in self.m_weapon.find(toks)} | {toks[i].idx for i, _, _ in self.m_armed.find(toks)}
+            for m in pa.mentions_in(s.start, s.end, "country"):
+                if any(0 <= h - m.end <= 12 for h in hits):
+                    score[m.value] = score.get(m.value, 0) + 1
+        return [k for k, _ in sorted(score.items(), key=lambda kv: -kv[1])]
 
     def other_party(self, country: Optional[str]) -> Optional[str]:
         """The other side, when the text does not say who acted: the main foreign belligerent."""
@@ -678,8 +708,7 @@ class IncidentExtractor:
             return
         a1 = actor(attacker)
         if a1 is None and t in ("Explosions/Remote violence", "Battles"):
-            if where and self.other_party(where):
-                a1 = military(self.other_party(where))
+            a1 = self.fallback_attacker(where, c)
         inc.actor1 = a1
         if t == "Violence against civilians" or sub == "Looting/property destruction":
             inc.actor2 = civilians(where)
