@@ -139,11 +139,16 @@ class ActorCoder:
             if t.dep_ == "prep" and t.lower_ in ("on", "in", "at", "over", "against", "into", "near", "across", "from",
                                                  "toward", "towards", "to") and t is not tok:
                 skip.update(x.i for x in t.subtree)
-        toks = [t for t in tok.subtree if t.i not in skip]
-        found = [self.party_of(t.idx, t.idx + len(t.text) + 2) for t in toks]
-        found = [p for p in found if p]
-        found.sort(key=lambda p: p[0] != "group")       # a named group before a generic body
-        return found[0] if found else None
+        doc = tok.doc
+        skipped = [(doc[i].idx, doc[i].idx + len(doc[i].text)) for i in skip]
+        start, end = tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
+        kept = [m for m in self.pa.mentions_in(start, end) if m.kind in ("group", "country", "body")
+                and not any(s <= m.start < e for s, e in skipped)]
+        for m in sorted(kept, key=lambda m: {"group": 0, "country": 1, "body": 2}[m.kind]):
+            p = self.party_of(m.start, m.end)
+            if p:
+                return p
+        return None
 
     def party_of(self, start: int, end: int) -> Optional[tuple[str, str]]:
         """The first party named in [start, end): ('group', name) or ('country', name)."""
