@@ -1,5 +1,6 @@
 # make install: .venv with everything pinned (idempotent, fast when done)
-# make test:    install, then run the test suite
+# make test:    install, then run the test suite (against SQLite and a throwaway PostgreSQL server,
+#               installed from Debian's packages if missing)
 # make demo:    install, then extract the bundled sample corpus in examples/
 PYTHON ?= python3
 VENV   := .venv
@@ -19,7 +20,7 @@ $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	@touch $(STAMP)
 
 test: install
-	$(BIN)/python -m pytest -q
+	bash scripts/with-postgres $(BIN)/python -m pytest -q
 
 demo: install
 	$(BIN)/wirewatch extract examples/
