@@ -28,5 +28,12 @@ def extract(text: str, date: Optional[str] = None, id: str = "article", title: O
     return _default.extract(Article(id=id, text=text, date=date, title=title, source=source, url=url))
 
 
-__all__ = ["extract", "Article", "ArticleResult", "Incident", "Interaction", "Quote", "Claim", "Opinion",
+def __getattr__(name: str):
+    if name == "Store":          # imported on use: extraction alone needs no database packages
+        from .store import Store
+        return Store
+    raise AttributeError(f"module 'wirewatch' has no attribute {name!r}")
+
+
+__all__ = ["extract", "Store", "Article", "ArticleResult", "Incident", "Interaction", "Quote", "Claim", "Opinion",
            "Contradiction", "Evidence", "__version__"]
