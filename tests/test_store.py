@@ -111,3 +111,31 @@ def test_exports_read_back(store, extractor, tmp_path):
     export_events(events, "jsonl", str(tmp_path / "e.jsonl"))
     lines = (tmp_path / "e.jsonl").read_text().splitlines()
     assert [json.loads(l)["id"] for l in lines] == [e["id"] for e in events]
+
+
+def test_a_database_from_an_older_version_upgrades_in_place(tmp_path, extractor):
+    """A store created at the first schema version keeps its rows when a newer wirewatch opens it."""
+    from importlib import resources
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("wirewatch.store") / "migrations"))
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(sa.text("INSERT INTO articles (key, status, ingested_at) VALUES ('old-one', 'failed', "
+                             "CURRENT_TIMESTAMP)"))
+    engine.dispose()
+    store = Store(url)
+    assert store.failures()[0]["article"] == "old-one"           # the row survived the upgrade
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        names = {r[1] for r in conn.execute(sa.text("PRAGMA index_list('events')"))}
+    assert "ix_events_type_country" in names
+    ingest(store, extractor, "outlet-a.txt")                      # and it works as a current store
+    assert store.counts()["events"] == 1

@@ -67,6 +67,7 @@ class Event(IncidentFields, Base):
     """One real incident, with every report of it across articles."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_type_country", "event_type", "country"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     n_reports: Mapped[int] = mapped_column(Integer, default=0)
