@@ -110,7 +110,8 @@ def acled_note(ev: dict) -> str:
     place = ", ".join(x for x in (ev.get("location"), ev.get("admin1") if ev.get("admin1") != ev.get("location")
                                   else None) if x) or ev.get("country") or "an unknown place"
     verb = VERB.get(sub, "were involved in an incident with")
-    obj = ev.get("target") or (_actor_phrase(a2) if a2 else "")
+    target = ev.get("target")
+    obj = (target if target.endswith("s") else f"a {target}") if target else (_actor_phrase(a2) if a2 else "")
     if sub in ("Peaceful protest", "Violent demonstration", "Headquarters or base established", "Change to group/activity"):
         obj = ""
     if sub in ("Protest with intervention", "Excessive force against protesters"):

@@ -109,6 +109,12 @@ class ActorCoder:
             return government(countries[0].value)
         if low in PRONOUNS_GROUP:
             return None
+        # "the group", "the rebels", "the militants": the armed group named last before
+        if tok.lemma_.lower() in ("group", "rebel", "militant", "movement", "insurgent", "jihadist", "militia",
+                                  "paramilitary", "fighter") and len(span) <= 3:
+            prev = [m for m in pa.mentions if m.kind == "group" and m.end <= tok.idx]
+            if prev:
+                return prev[-1].value
         toks = [t for t in span if not t.is_punct or t.text in ("'s", "’s", "-")]
         while toks and toks[0].lower_ in DETERMINERS:
             toks = toks[1:]
