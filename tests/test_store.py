@@ -45,8 +45,9 @@ def test_three_outlets_one_strike_become_one_event_with_a_contradiction(store, e
     assert {r["article"] for r in ev["reports"]} == {"outlet-a", "outlet-b", "outlet-c"}
     assert ev["admin1"] == "Kharkiv" and ev["event_date"] == "2025-02-11"
     assert ev["fatalities"] == 4                      # the lowest figure reported (codebook)
-    assert len(ev["contradictions"]) >= 1
-    assert any("5" in c["what"] and "4" in c["what"] for c in ev["contradictions"])
+    assert len(ev["contradictions"]) == 1                # 4 (two outlets) against 5 (one): one dispute
+    what = ev["contradictions"][0]["what"]
+    assert "outlet-b" in what and "outlet-a" in what and "4" in what and "5" in what
     assert all(rep["evidence"] for rep in ev["reports"])
 
 

@@ -206,11 +206,10 @@ class Store:
                 setattr(ev, k, v)
             ev.n_reports = len(reports)
             s.query(Contradiction).filter(Contradiction.event_id == eid).delete()
-            sources = {r.id: _source(r) for r in reports}
-            for fld, a, b in figure_conflicts(reports):
-                s.add(Contradiction(event_id=eid, field=fld, report_a_id=a.id, report_b_id=b.id,
-                                    what=f"{fld}: {sources[a.id]} reports {a.fatalities}, "
-                                         f"{sources[b.id]} reports {b.fatalities}"))
+            for fld, low, high in figure_conflicts(reports):
+                s.add(Contradiction(event_id=eid, field=fld, report_a_id=low[0].id, report_b_id=high[0].id,
+                                    what=f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
+                                         f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"))
         s.flush()
 
     # --------------------------------------------------------------- queries

@@ -85,12 +85,17 @@ def best_fields(reports: list[Report]) -> dict:
     return out
 
 
-def figure_conflicts(reports: Iterable[Report]) -> list[tuple[str, Report, Report]]:
-    """Pairs of reports from different articles that give different death tolls."""
-    rs = [r for r in reports if r.fatalities is not None]
+def figure_conflicts(reports: Iterable[Report]) -> list[tuple[str, list[Report], list[Report]]]:
+    """Death tolls that disagree across articles: one conflict per pair of different figures, with every
+    report that gives each figure (three outlets saying 4, 5 and 4 make one conflict, 4 vs 5)."""
+    by_value: dict[int, list[Report]] = {}
+    for r in reports:
+        if r.fatalities is not None:
+            by_value.setdefault(r.fatalities, []).append(r)
+    values = sorted(by_value)
     out = []
-    for i, a in enumerate(rs):
-        for b in rs[i + 1:]:
-            if a.article_id != b.article_id and a.fatalities != b.fatalities:
-                out.append(("fatalities", a, b))
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            if {r.article_id for r in by_value[a]} != {r.article_id for r in by_value[b]}:
+                out.append(("fatalities", by_value[a], by_value[b]))
     return out
