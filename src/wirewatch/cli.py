@@ -187,6 +187,40 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from .serve import create_app
+
+    token = os.environ.get("WIREWATCH_TOKEN") or None
+    app = create_app(_store(args), token=token, private=args.private,
+                     tile_url=args.tile_url or os.environ.get("WIREWATCH_TILE_URL")
+                     or "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
+    print(f"wirewatch: serving on http://{args.host}:{args.port}/ "
+          f"({'read-write' if token else 'read-only: set WIREWATCH_TOKEN to accept POST /api/articles'}"
+          f"{', private' if args.private else ''})", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Ingest the bundled sample corpus and say how to open the dashboard."""
+    from pathlib import Path
+
+    examples = Path(args.examples)
+    if not examples.exists():
+        _err(f"{examples}: no such directory (run from the repository root or pass --examples)")
+        return 2
+    args.inputs, args.date, args.model = [str(examples)], None, None
+    rc = cmd_ingest(args)
+    db = args.db or "sqlite:///wirewatch.db"
+    print(f"\nThe sample corpus is in {db}. Open the dashboard with:\n\n    wirewatch serve --db {db}\n\n"
+          f"then visit http://127.0.0.1:8000/", file=sys.stderr)
+    return rc
+
+
 def cmd_gazetteer(args: argparse.Namespace) -> int:
     from .gazetteer import Gazetteer, build_index, index_path
     from .lexicon import Lexicon
@@ -284,6 +318,22 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", "-f", choices=["acled-csv", "geojson", "parquet", "jsonl"], required=True)
     ex.add_argument("--output", "-o", required=True, help="file to write")
     ex.set_defaults(func=cmd_export)
+
+    sv = sub.add_parser("serve", help="start the REST API and dashboard",
+                        description="Serve the REST API (/api, schema at /docs) and the dashboard (/). Writing "
+                        "(POST /api/articles) needs WIREWATCH_TOKEN; without it the server is read-only.")
+    sv.add_argument("--db", help=db_help)
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--private", action="store_true", help="reading needs the bearer token too")
+    sv.add_argument("--tile-url", dest="tile_url", help="map tile URL template (default OpenStreetMap; "
+                    "$WIREWATCH_TILE_URL); markers show even when tiles cannot load")
+    sv.set_defaults(func=cmd_serve)
+
+    dm = sub.add_parser("demo", help="ingest the bundled sample corpus and print how to open the dashboard")
+    dm.add_argument("--db", help=db_help)
+    dm.add_argument("--examples", default="examples", help="the sample corpus directory (default: examples)")
+    dm.set_defaults(func=cmd_demo)
 
     g = sub.add_parser("gazetteer", help="build the place index or look places up",
                        description="Build the GeoNames index (done once, automatically) or look up place names.")

@@ -217,7 +217,75 @@ class Store:
                admin1: Optional[str] = None, type: Optional[str] = None, sub_type: Optional[str] = None,
                actor: Optional[str] = None, text: Optional[str] = None, limit: Optional[int] = None,
                offset: int = 0) -> list[Event]:
-        q = select(Event).options(selectinload(Event.reports).selectinload(Report.article))
+        q = self._filtered(select(Event).options(selectinload(Event.reports).selectinload(Report.article)),
+                           since, until, country, admin1, type, sub_type, actor, text)
+        q = q.order_by(Event.event_date.is_(None), Event.event_date, Event.id).offset(offset)
+        if limit:
+            q = q.limit(limit)
+        with self.session() as s:
+            return list(s.scalars(q).unique())
+
+    def count_events(self, **filters) -> int:
+        from sqlalchemy import func
+        q = self._filtered(select(func.count(Event.id)), **filters)
+        with self.session() as s:
+            return s.scalar(q) or 0
+
+    def daily_counts(self, **filters) -> list[dict]:
+        """Events per day and type (for a timeline)."""
+        from sqlalchemy import func
+        q = self._filtered(select(Event.event_date, Event.event_type, func.count(Event.id)), **filters)
+        q = q.where(Event.event_date.is_not(None)).group_by(Event.event_date, Event.event_type) \
+            .order_by(Event.event_date, Event.event_type)
+        with self.session() as s:
+            return [{"date": _iso(d), "event_type": t, "count": n} for d, t, n in s.execute(q)]
+
+    def type_counts(self, **filters) -> list[dict]:
+        from sqlalchemy import func
+        q = self._filtered(select(Event.event_type, Event.sub_event_type, func.count(Event.id)), **filters)
+        q = q.group_by(Event.event_type, Event.sub_event_type).order_by(Event.event_type, Event.sub_event_type)
+        with self.session() as s:
+            return [{"event_type": t, "sub_event_type": st, "count": n} for t, st, n in s.execute(q)]
+
+    def article(self, key: str) -> Optional[dict]:
+        """An article with its text and every record found in it, each with its evidence spans."""
+        with self.session() as s:
+            a = s.scalar(select(Article).where(Article.key == key))
+            if a is None:
+                return None
+            spans: dict[tuple[str, int], list] = {}
+            for e in s.scalars(select(Evidence).where(Evidence.article_id == a.id).order_by(Evidence.start)):
+                spans.setdefault((e.record_kind, e.record_id), []).append({"start": e.start, "end": e.end,
+                                                                           "text": e.text})
+            reports = []
+            for r in a.reports:
+                rep = {"report_id": r.id, "event_id": r.event_id}
+                for c in INCIDENT_COLUMNS:
+                    rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
+                rep["evidence"] = spans.get(("report", r.id), [])
+                reports.append(rep)
+            return {
+                "id": a.key, "date": _iso(a.date), "title": a.title, "source": a.source, "url": a.url,
+                "status": a.status, "error": a.error, "text": a.text,
+                "incidents": reports,
+                "interactions": [{"source_actor": i.source_actor, "target_actor": i.target_actor,
+                                  "cameo_root": i.cameo_root, "summary": i.summary, "event_date": _iso(i.event_date),
+                                  "evidence": spans.get(("interaction", i.id), [])} for i in a.interactions],
+                "quotes": [{"speaker": q.speaker, "text": q.text, "direct": q.direct, "channel": q.channel,
+                            "evidence": spans.get(("quote", q.id), [])} for q in a.quotes],
+                "claims": [{"value": c.value, "qualifier": c.qualifier, "unit": c.unit, "reported_by": c.reported_by,
+                            "evidence": spans.get(("claim", c.id), [])} for c in a.claims],
+            }
+
+    def articles(self, limit: int = 100, offset: int = 0) -> list[dict]:
+        with self.session() as s:
+            rows = s.scalars(select(Article).order_by(Article.date.is_(None), Article.date.desc(), Article.id)
+                             .offset(offset).limit(limit))
+            return [{"id": a.key, "date": _iso(a.date), "title": a.title, "source": a.source, "status": a.status}
+                    for a in rows]
+
+    def _filtered(self, q, since=None, until=None, country=None, admin1=None, type=None, sub_type=None,
+                  actor=None, text=None):
         if since:
             q = q.where(Event.event_date >= _date(since))
         if until:
@@ -238,11 +306,7 @@ class Store:
             q = q.where(Event.id.in_(select(Report.event_id).join(Evidence, (Evidence.record_kind == "report")
                                                                    & (Evidence.record_id == Report.id))
                                      .where(Evidence.text.ilike(pat))))
-        q = q.order_by(Event.event_date.is_(None), Event.event_date, Event.id).offset(offset)
-        if limit:
-            q = q.limit(limit)
-        with self.session() as s:
-            return list(s.scalars(q).unique())
+        return q
 
     def event(self, event_id: int) -> Optional[dict]:
         """An event with every report, its evidence and the contradictions between reports."""

@@ -1,0 +1,177 @@
+"""FastAPI app: REST API under /api and the dashboard at /.
+
+Reading needs no token unless the app is private; writing (POST /api/articles)
+needs the bearer token set with WIREWATCH_TOKEN, and without one the app is
+read-only. Every parameter is validated; bad ones get a 4xx JSON error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from importlib import resources
+from typing import Optional
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from ..store import Store, event_dict
+
+MAX_PAGE = 500
+STATIC = resources.files("wirewatch.serve") / "static"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tiles}; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class ArticleIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1_000_000)
+    date: Optional[dt.date] = None
+    title: Optional[str] = Field(default=None, max_length=1000)
+    source: Optional[str] = Field(default=None, max_length=300)
+    url: Optional[str] = Field(default=None, max_length=2000)
+    id: Optional[str] = Field(default=None, max_length=300)
+
+
+class EventFilters:
+    def __init__(self, since: Optional[dt.date] = None, until: Optional[dt.date] = None,
+                 country: Optional[str] = Query(None, max_length=100), admin1: Optional[str] = Query(None, max_length=100),
+                 type: Optional[str] = Query(None, max_length=64), sub_type: Optional[str] = Query(None, max_length=64),
+                 actor: Optional[str] = Query(None, max_length=200), text: Optional[str] = Query(None, max_length=200)):
+        if since and until and since > until:
+            raise HTTPException(400, "since is after until")
+        self.values = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
+                       "country": country, "admin1": admin1, "type": type, "sub_type": sub_type, "actor": actor,
+                       "text": text}
+
+
+def tile_origin(url: str) -> str:
+    """The origin the page may load map tiles from ('https://*.tile.openstreetmap.org')."""
+    from urllib.parse import urlsplit
+    if not url.startswith(("http://", "https://")):
+        return ""
+    parts = urlsplit(url.replace("{s}", "x"))
+    host = parts.netloc.replace("x.", "*.", 1) if "{s}." in url else parts.netloc
+    return f"{parts.scheme}://{host}"
+
+
+def create_app(store: Store, token: Optional[str] = None, private: bool = False,
+               tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", extractor=None) -> FastAPI:
+    app = FastAPI(title="wirewatch", version="0.1.0",
+                  description="Conflict events coded from news, with the evidence of every field.")
+    state = {"extractor": extractor}
+
+    def bearer(request: Request) -> Optional[str]:
+        h = request.headers.get("authorization", "")
+        return h[7:] if h.lower().startswith("bearer ") else None
+
+    def check(request: Request, required: bool) -> None:
+        if not required:
+            return
+        given = bearer(request)
+        if token is None:
+            raise HTTPException(403, "this server is read-only: start it with WIREWATCH_TOKEN set to accept writes")
+        if given is None or not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, "a valid bearer token is required")
+
+    def reader(request: Request) -> None:
+        check(request, private)
+
+    def writer(request: Request) -> None:
+        check(request, True)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                             for e in exc.errors())
+        return JSONResponse({"error": problems or "invalid request"}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_, exc: HTTPException):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        tiles = tile_origin(tile_url)
+        response.headers["Content-Security-Policy"] = CSP.format(tiles=tiles)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.get("/api/health")
+    def health():
+        return {"status": "ok", "writable": token is not None, "private": private, "counts": store.counts()}
+
+    @app.get("/api/config", dependencies=[Depends(reader)])
+    def config():
+        return {"tile_url": tile_url, "writable": token is not None}
+
+    @app.get("/api/events", dependencies=[Depends(reader)])
+    def events(f: EventFilters = Depends(), limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)):
+        rows = store.events(**f.values, limit=limit, offset=offset)
+        return {"total": store.count_events(**f.values), "limit": limit, "offset": offset,
+                "events": [event_dict(e) for e in rows]}
+
+    @app.get("/api/events/{event_id}", dependencies=[Depends(reader)])
+    def event(event_id: int):
+        ev = store.event(event_id)
+        if ev is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return ev
+
+    @app.get("/api/stats/daily", dependencies=[Depends(reader)])
+    def daily(f: EventFilters = Depends()):
+        return {"days": store.daily_counts(**f.values)}
+
+    @app.get("/api/stats/types", dependencies=[Depends(reader)])
+    def types(f: EventFilters = Depends()):
+        return {"types": store.type_counts(**f.values)}
+
+    @app.get("/api/articles", dependencies=[Depends(reader)])
+    def articles(limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)):
+        return {"articles": store.articles(limit=limit, offset=offset)}
+
+    @app.get("/api/articles/{key}", dependencies=[Depends(reader)])
+    def article(key: str):
+        if len(key) > 300:
+            raise HTTPException(422, "article id too long")
+        a = store.article(key)
+        if a is None:
+            raise HTTPException(404, f"no article {key!r}")
+        return a
+
+    @app.get("/api/quotes", dependencies=[Depends(reader)])
+    def quotes(speaker: Optional[str] = Query(None, max_length=200), limit: int = Query(100, ge=1, le=MAX_PAGE)):
+        return {"quotes": store.quotes(speaker=speaker, limit=limit)}
+
+    @app.get("/api/claims", dependencies=[Depends(reader)])
+    def claims(reported_by: Optional[str] = Query(None, max_length=200), unit: Optional[str] = Query(None, max_length=200),
+               limit: int = Query(100, ge=1, le=MAX_PAGE)):
+        return {"claims": store.claims(reported_by=reported_by, unit=unit, limit=limit)}
+
+    @app.post("/api/articles", dependencies=[Depends(writer)], status_code=201)
+    def submit(body: ArticleIn):
+        from ..records import Article as ArticleRecord
+        from ..store import text_hash
+
+        if state["extractor"] is None:
+            from ..extractors import Extractor
+            state["extractor"] = Extractor()
+        key = body.id or f"api-{text_hash(body.text)[:16]}"
+        article = ArticleRecord(id=key, text=body.text, date=(body.date or dt.date.today()).isoformat(),
+                                title=body.title, source=body.source, url=body.url, origin="api")
+        result = state["extractor"].extract(article)
+        added = store.add(result)
+        out = result.to_dict()
+        out["status"] = added.status
+        out["events"] = added.events
+        return out
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(str(STATIC / "index.html"), media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app
