@@ -109,6 +109,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _bad_dates(args) -> bool:
+    """Say which --since/--until value is not a date; True if one is bad."""
+    for name in ("since", "until"):
+        v = getattr(args, name)
+        if v is not None and parse_iso_date(v) is None:
+            _err(f"--{name} {v!r} is not a date (expected YYYY-MM-DD)")
+            return True
+    return False
+
+
 def _event_filters(args) -> dict:
     return {"since": args.since, "until": args.until, "country": args.country, "admin1": args.admin1,
             "type": args.type, "sub_type": args.sub_type, "actor": args.actor, "text": args.text}
@@ -118,11 +128,8 @@ def cmd_events(args: argparse.Namespace) -> int:
     from .export import write_events
     from .store import event_dict
 
-    for name in ("since", "until"):
-        v = getattr(args, name)
-        if v is not None and parse_iso_date(v) is None:
-            _err(f"--{name} {v!r} is not a date (expected YYYY-MM-DD)")
-            return 2
+    if _bad_dates(args):
+        return 2
     events = [event_dict(e) for e in _store(args).events(**_event_filters(args), limit=args.limit)]
     write_events(events, args.format, sys.stdout)
     return 0
@@ -181,6 +188,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_events
     from .store import event_dict
 
+    if _bad_dates(args):
+        return 2
     events = [event_dict(e) for e in _store(args).events(**_event_filters(args))]
     export_events(events, args.format, args.output)
     print(f"exported {len(events)} events to {args.output} ({args.format})", file=sys.stderr)
