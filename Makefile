@@ -1,7 +1,8 @@
 # make install: .venv with everything pinned (idempotent, fast when done)
 # make test:    install, then run the test suite (against SQLite and a throwaway PostgreSQL server,
 #               installed from Debian's packages if missing)
-# make demo:    install, then extract the bundled sample corpus in examples/
+# make demo:    install, extract the bundled sample corpus in examples/, store it in wirewatch.db
+#               and print the command that opens the dashboard
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -24,6 +25,7 @@ test: install
 
 demo: install
 	$(BIN)/wirewatch extract examples/
+	$(BIN)/wirewatch demo --db sqlite:///wirewatch.db
 
 bench: install
 	$(BIN)/python bench/throughput.py

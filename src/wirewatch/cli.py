@@ -225,7 +225,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.inputs, args.date, args.model = [str(examples)], None, None
     rc = cmd_ingest(args)
     db = args.db or "sqlite:///wirewatch.db"
-    print(f"\nThe sample corpus is in {db}. Open the dashboard with:\n\n    wirewatch serve --db {db}\n\n"
+    exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("wirewatch") else "wirewatch"
+    print(f"\nThe sample corpus is in {db}. Open the dashboard with:\n\n    {exe} serve --db {db}\n\n"
           f"then visit http://127.0.0.1:8000/", file=sys.stderr)
     return rc
 
