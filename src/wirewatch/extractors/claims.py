@@ -14,6 +14,20 @@ WOUNDED = {"wound", "injure", "hurt", "injury", "casualty"}
 SKIP_NOUNS = {"percent", "%", "year", "years", "month", "months", "time", "times", "am", "pm", "p.m.", "a.m."}
 
 
+IRREGULAR = {"shoot": "shot", "bring": "brought", "take": "taken", "hit": "hit", "lose": "lost", "fight": "fought",
+             "hold": "held", "flee": "fled", "leave": "left", "send": "sent", "seize": "seized", "give": "given"}
+
+
+def participle(verb) -> str:
+    """'killing' / 'killed' / 'kill' -> 'killed', for units like 'people killed'."""
+    if verb.tag_ in ("VBN", "VBD"):
+        return verb.text
+    lemma = verb.lemma_.lower()
+    if lemma in IRREGULAR:
+        return IRREGULAR[lemma]
+    return lemma + ("d" if lemma.endswith("e") else "ed")
+
+
 class ClaimExtractor:
     def __init__(self, pa: ParsedArticle, quotes: list[Quote]):
         self.pa = pa
@@ -86,7 +100,7 @@ class ClaimExtractor:
         end = head.idx + len(head.text)
         verb = head.head if head.dep_ in ("nsubj", "nsubjpass", "dobj") else None
         if verb is not None and verb.pos_ == "VERB":
-            words.append(verb.text)
+            words.append(participle(verb))
             if verb.i > head.i and verb.i - head.i <= 4:
                 end = verb.idx + len(verb.text)
         return " ".join(words), end

@@ -178,7 +178,7 @@ class ParsedArticle:
         if re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province)\s+of\s+(the\s+)?$", before):
             return True        # only a place can stand here ("the village of Bilozerka")
         prep = _prep_before(self.text, ent.start_char)
-        if prep not in ("in", "at", "near", "of", "into", "over", "outside", "from", "and", "struck", "hit",
+        if prep not in ("in", "at", "near", "of", "into", "over", "outside", "from", "and", "struck", "hit", "on",
                         "to", "toward", "towards", "around", "across", "seized", "captured", "entered"):
             # a list of places after a preposition: "in the provinces of Al-Bayda, Dhamar and Hajjah"
             before = self.text[max(0, ent.start_char - 60):ent.start_char]

@@ -36,7 +36,7 @@ DIGIT_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 SCALED_DIGIT = rf"{DIGIT_NUMBER}(?:\s*(?:{_scale}|bn|m(?=\s)))?"
 _qual = "|".join(re.escape(q) for q in QUALIFIERS)
 NUMBER_RX = re.compile(
-    rf"(?<![\w.,:-])(?:(?P<qual>{_qual})\s+)?(?P<num>{SCALED_DIGIT}|{WORD_NUMBER}|a dozen|dozen|a couple of|a pair of|a hundred|a thousand|a million|half a million)(?![\w]|:\d|-(?:thirds?|quarters?|fifths?|halves|tenths?)\b)",
+    rf"(?<![\w.,:-])(?:(?P<qual>{_qual})\s+)?(?P<num>{SCALED_DIGIT}|{WORD_NUMBER}|a dozen|dozen|a couple of|a pair of|a hundred|a thousand|a million|half a million)(?![\w]|:\d|-[a-z])",
     re.I)
 
 

@@ -242,6 +242,7 @@ class QuoteExtractor:
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         t = self.pa.text
+        start = max(start, self.pa.body_start)
         while end > start and t[end - 1] in " ,;:\n“\"”":
             end -= 1
         while start < end and t[start] in " ,;:\n“\"”":

@@ -65,11 +65,18 @@ class Store:
             if engine.dialect.name == "sqlite":
                 @sa_event.listens_for(engine, "connect")
                 def _sqlite_pragmas(dbapi_conn, _):
+                    # let SQLAlchemy's BEGIN below, not the driver, open transactions: then schema changes
+                    # are transactional too, and a crash mid-migration leaves no half-made schema
+                    dbapi_conn.isolation_level = None
                     cur = dbapi_conn.cursor()
                     cur.execute("PRAGMA journal_mode=WAL")
                     cur.execute("PRAGMA busy_timeout=30000")
                     cur.execute("PRAGMA foreign_keys=ON")
                     cur.close()
+
+                @sa_event.listens_for(engine, "begin")
+                def _sqlite_begin(conn):
+                    conn.exec_driver_sql("BEGIN")
             self._engine = engine
             self.upgrade()
         return self._engine
@@ -358,10 +365,12 @@ class Store:
     def counts(self) -> dict:
         from sqlalchemy import func
         with self.session() as s:
-            return {name: s.scalar(select(func.count()).select_from(model)) for name, model in
-                    (("articles", Article), ("reports", Report), ("events", Event), ("quotes", Quote),
-                     ("claims", Claim), ("interactions", Interaction), ("contradictions", Contradiction),
-                     ("evidence", Evidence))}
+            out = {name: s.scalar(select(func.count()).select_from(model)) for name, model in
+                   (("reports", Report), ("events", Event), ("quotes", Quote), ("claims", Claim),
+                    ("interactions", Interaction), ("contradictions", Contradiction), ("evidence", Evidence))}
+            out["articles"] = s.scalar(select(func.count()).select_from(Article).where(Article.status == "ok"))
+            out["failed"] = s.scalar(select(func.count()).select_from(Article).where(Article.status == "failed"))
+            return out
 
 
 def event_dict(ev: Event) -> dict:
