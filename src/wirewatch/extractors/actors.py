@@ -148,7 +148,8 @@ class ActorCoder:
         doc = tok.doc
         skipped = [(doc[i].idx, doc[i].idx + len(doc[i].text)) for i in skip]
         start, end = tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
-        kept = [m for m in self.pa.mentions_in(start, end) if m.kind in ("group", "country", "body")
+        # a mention that starts in the phrase counts even where the parse cut the name short
+        kept = [m for m in self.pa.mentions if start <= m.start < end and m.kind in ("group", "country", "body")
                 and not any(s <= m.start < e for s, e in skipped)]
         for m in sorted(kept, key=lambda m: {"group": 0, "country": 1, "body": 2}[m.kind]):
             p = self.party_of(m.start, m.end)

@@ -150,7 +150,7 @@ class IncidentExtractor:
         groups: dict[int, list[Token]] = {}
         for t in toks:
             h = t
-            while not self.is_clause_head(h) and h.head is not h and h.head.i >= sent.span.start:
+            while not self.is_clause_head(h) and h.head.i != h.i and h.head.i >= sent.span.start:
                 h = h.head
             groups.setdefault(h.i, []).append(t)
         return [sorted(g, key=lambda t: t.i) for _, g in sorted(groups.items())]
@@ -395,6 +395,18 @@ class IncidentExtractor:
                 prev_places[-2] = [sent.index]
         return merge(out)
 
+    def _in_speaker(self, p: PlaceMention) -> bool:
+        """Is the place part of who speaks ("the General Staff in Kyiv said")?"""
+        span = self.pa.doc.char_span(p.start, p.end, alignment_mode="expand")
+        if span is None:
+            return False
+        t = span.root
+        while t.head.i != t.i:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_ in ("say", "tell", "report", "announce", "claim", "add"):
+                return True
+            t = t.head
+        return False
+
     def _subordinate_spans(self, c: Candidate) -> list[tuple[int, int]]:
         out = []
         for t in c.tokens:
@@ -419,7 +431,8 @@ class IncidentExtractor:
         sub = self._subordinate_spans(c)
         own = [p for p in places if not any(s <= p.start < e for s, e in sub)]
         places = own or places
-        sent_places = [p for p in find_places(pa, c.sentence.start, c.sentence.end) if p.prep not in ("from",)]
+        sent_places = [p for p in find_places(pa, c.sentence.start, c.sentence.end) if p.prep not in ("from",)
+                       and not self._in_speaker(p)]
         # attacker / acting party
         attacker = self.attacker(c)
         # location(s)
@@ -479,7 +492,10 @@ class IncidentExtractor:
         countries = [p for p in places if p.level == "country"]
         if any(p.place is not None for p in specific):
             # a neighbourhood the gazetteer does not know folds into the known place named with it
-            specific = [p for p in specific if p.place is not None]
+            specific = [p for p in specific if p.place is not None or p.region is not None]
+        if any(p.prep in ("in", "at", "of", "into") for p in specific) and any(p.prep == "near" for p in specific):
+            # "the village of Burin, near Nablus": the place named for reference is not a second place
+            specific = [p for p in specific if p.prep != "near"]
         if specific:
             # drop places that only locate another ("Kazan, the capital of Tatarstan" keeps Kazan)
             keep = []
@@ -582,7 +598,7 @@ class IncidentExtractor:
                 if m.sub in ("demonym", "name", "capital", "institution"):
                     return ("country", m.value)
         for w in c.weapon_tokens:
-            while w.dep_ in ("compound", "amod") and w.head is not w:
+            while w.dep_ in ("compound", "amod") and w.head.i != w.i:
                 w = w.head             # "Artillery fire by the RSF": the phrase of the head noun
             for ch in w.subtree:
                 if ch.dep_ in ("agent", "prep") and ch.lower_ in ("by", "of", "from") and ch.head.i >= w.i - 1:
@@ -599,7 +615,7 @@ class IncidentExtractor:
                     # "its troops" in what a party says: that party's troops
                     if any(g.lower_ in ("its", "their", "our") for g in ch.children) or ch.lower_ in ("it", "they", "we"):
                         gov = head.head if head.dep_ in ("ccomp", "conj") else None
-                        while gov is not None and gov.dep_ == "conj" and gov.head is not gov:
+                        while gov is not None and gov.dep_ == "conj" and gov.head.i != gov.i:
                             gov = gov.head
                         if gov is not None:
                             subj = next((c for c in gov.children if c.dep_ == "nsubj"), None)

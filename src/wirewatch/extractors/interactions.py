@@ -123,7 +123,7 @@ class InteractionExtractor:
                 if c.lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
                     return verb.head
                 return c
-        if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i:
             return self._subject(verb.head)
         return None
 

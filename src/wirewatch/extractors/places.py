@@ -87,8 +87,8 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
             if t.lower().startswith("the "):
                 s += 4
                 t = t[4:]
-            # "Muridke and Sialkot" tagged as one entity: its parts
-            parts = re.split(r"(,\s+|\s+and\s+)", t)
+            # "Muridke and Sialkot" tagged as one entity: its parts ("Jammu and Kashmir" stays whole)
+            parts = re.split(r"(,\s+|\s+and\s+)", t) if pa.resolve_place(t, prefer="admin1") is None else [t]
             off = s
             for part in parts:
                 if part.strip() and not re.fullmatch(r",\s+|\s+and\s+", part):
@@ -109,7 +109,8 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         if not t:
             continue
         # a capitalised word is a place candidate only where a place is expected ("in X", "the town of X")
-        if _prep_before(text, s0) not in LOCATIVE and not SETTLEMENT_BEFORE.search(text[max(0, s0 - 30):s0]):
+        if _prep_before(text, s0) not in LOCATIVE and not SETTLEMENT_BEFORE.search(text[max(0, s0 - 30):s0]) \
+                and not re.search(r"\bcapital,?\s+$", text[max(0, s0 - 12):s0]):
             continue
         if t.isupper() and len(t) <= 4:
             continue
@@ -169,10 +170,13 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
                     taken.append((s, e))
                 continue
             # a capital is a place only where a place is expected ("in Kyiv"), not as the government ("Kyiv said")
+            before = text[max(0, s - 40):s]
             if kind != "capital" or text[e:e + 2] in ("'s", "’s") or (
                     _prep_before(text, s) not in ("in", "at", "near", "over", "on", "outside", "into", "around", "of",
                                                   "through", "across", "to", "toward", "towards")
-                    and not TARGETED_AFTER.match(text[e:e + 40]) and _prep_before(text, s) not in STRIKE_WORDS):
+                    and not TARGETED_AFTER.match(text[e:e + 40]) and _prep_before(text, s) not in STRIKE_WORDS
+                    and not SETTLEMENT_BEFORE.search(before) and not OUTSKIRTS_BEFORE.search(before)
+                    and not re.search(r"\bcapital,?\s+$", before)):
                 continue
         if UNIT_AFTER.match(text[e:e + 14]):
             continue
@@ -217,6 +221,18 @@ def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]
                 and p.admin1 and norm_name(q.text) == norm_name(p.admin1) and q.place.country_code == p.place.country_code \
                 and re.fullmatch(r",\s*|(?:\s+[a-z][\w-]*){0,3}\s+in\s+(?:the\s+)?", pa.text[p.end:q.start]):
             drop.add(i + 1)
+    # "the Karari area of Omdurman": the part folds into the place; "Kenscoff, a hillside suburb of
+    # Port-au-Prince": the place is the part; "Mushu village in Bokkos": an unknown village inside a known place
+    for i, p in enumerate(out[:-1]):
+        q = out[i + 1]
+        between = pa.text[p.end:q.start]
+        if p.level == "place" and q.level == "place":
+            if re.fullmatch(r"\s+(?:area|district|neighbou?rhood|quarter|suburb|outskirts)\s+of\s+(?:the\s+)?", between):
+                drop.add(i)
+            elif re.fullmatch(r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,2}(?:suburb|district|neighbou?rhood|part|quarter)\s+of\s+(?:the\s+)?", between):
+                drop.add(i + 1)
+            elif p.place is None and q.place is not None and re.fullmatch(r"\s+(?:village|town|camp)?\s*in\s+(?:the\s+)?", between):
+                drop.add(i)
     out = [p for i, p in enumerate(out) if i not in drop]
     for i, p in enumerate(out):
         if p.level != "place":

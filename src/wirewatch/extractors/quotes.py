@@ -76,7 +76,7 @@ class QuoteExtractor:
         for c in verb.children:
             if c.dep_ == "nsubj":
                 return c
-        if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
+        if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
             return self.subject(verb.head)
         if verb.dep_ == "acl":     # "the ministry saying ..."
             return verb.head
