@@ -11,22 +11,25 @@ import hmac
 from importlib import resources
 from typing import Optional
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
 from ..store import Store, event_dict
 
 MAX_PAGE = 500
+MAX_OFFSET = 10**9
+MAX_ID = 2**62
 STATIC = resources.files("wirewatch.serve") / "static"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tiles}; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 
 class ArticleIn(BaseModel):
-    text: str = Field(min_length=1, max_length=1_000_000)
+    text: str = Field(min_length=1, max_length=1_000_000, pattern=r"\S")
     date: Optional[dt.date] = None
     title: Optional[str] = Field(default=None, max_length=1000)
     source: Optional[str] = Field(default=None, max_length=300)
@@ -58,7 +61,7 @@ def tile_origin(url: str) -> str:
 
 def create_app(store: Store, token: Optional[str] = None, private: bool = False,
                tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", extractor=None) -> FastAPI:
-    app = FastAPI(title="wirewatch", version="0.1.0",
+    app = FastAPI(title="wirewatch", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Conflict events coded from news, with the evidence of every field.")
     state = {"extractor": extractor}
 
@@ -87,8 +90,8 @@ def create_app(store: Store, token: Optional[str] = None, private: bool = False,
                              for e in exc.errors())
         return JSONResponse({"error": problems or "invalid request"}, status_code=422)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_, exc: HTTPException):
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_, exc: StarletteHTTPException):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
 
     @app.middleware("http")
@@ -109,13 +112,13 @@ def create_app(store: Store, token: Optional[str] = None, private: bool = False,
         return {"tile_url": tile_url, "writable": token is not None}
 
     @app.get("/api/events", dependencies=[Depends(reader)])
-    def events(f: EventFilters = Depends(), limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)):
+    def events(f: EventFilters = Depends(), limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
         rows = store.events(**f.values, limit=limit, offset=offset)
         return {"total": store.count_events(**f.values), "limit": limit, "offset": offset,
                 "events": [event_dict(e) for e in rows]}
 
     @app.get("/api/events/{event_id}", dependencies=[Depends(reader)])
-    def event(event_id: int):
+    def event(event_id: int = Path(ge=-MAX_ID, le=MAX_ID)):
         ev = store.event(event_id)
         if ev is None:
             raise HTTPException(404, f"no event {event_id}")
@@ -130,7 +133,7 @@ def create_app(store: Store, token: Optional[str] = None, private: bool = False,
         return {"types": store.type_counts(**f.values)}
 
     @app.get("/api/articles", dependencies=[Depends(reader)])
-    def articles(limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0)):
+    def articles(limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
         return {"articles": store.articles(limit=limit, offset=offset)}
 
     @app.get("/api/articles/{key}", dependencies=[Depends(reader)])
@@ -168,6 +171,10 @@ def create_app(store: Store, token: Optional[str] = None, private: bool = False,
         out["status"] = added.status
         out["events"] = added.events
         return out
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return FileResponse(str(STATIC / "docs.html"), media_type="text/html")
 
     @app.get("/", include_in_schema=False)
     def index():
