@@ -208,13 +208,8 @@ def write_rows(rows: Iterable[dict], fmt: str, out: IO[str], columns: list[str])
 
 
 def write_events(events: list[dict], fmt: str, out: IO[str]) -> None:
-    if fmt == "jsonl":
-        for ev in events:
-            out.write(json.dumps(ev, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        w = csv.DictWriter(out, fieldnames=EVENT_COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(events)
+    if fmt in ("jsonl", "csv"):
+        write_rows(events, fmt, out, EVENT_COLUMNS)
     else:
         for ev in events:
             place = ", ".join(x for x in (ev["location"], ev["country"]) if x) or "?"
