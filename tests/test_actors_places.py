@@ -170,3 +170,11 @@ def test_recalled_incident_dated_in_an_after_clause_is_background(extractor):
     assert len(old) == 1
     assert old[0].event_date == "2025-03-02"
     assert old[0].is_background is True
+
+
+def test_gunmen_attacking_a_police_post_is_a_clash_with_the_police(extractor):
+    r = extractor.extract(Article(id="t", text="Gunmen attacked a police post in Dori on Sunday, killing six "
+                                                "officers, security sources said.", date="2025-03-04"))
+    assert [(i.event_type, i.sub_event_type) for i in r.incidents] == [("Battles", "Armed clash")]
+    inc = r.incidents[0]
+    assert inc.actor2 == "Police Forces of Burkina Faso" and inc.location == "Dori" and inc.fatalities == 6

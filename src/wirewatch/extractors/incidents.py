@@ -252,6 +252,13 @@ class IncidentExtractor:
         loot = self.m_loot.find(toks)
         if loot and not self.m_protest.any_in(toks):
             return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
+        security_hit = self.m_security.any_in(toks) or self.m_armed.any_in(
+            [t for t in toks if t.dep_ in ("dobj", "pobj", "nsubjpass")])
+        if (self.m_vac_actor.any_in(toks) or groups) and security_hit and not self.m_civ.any_in(toks) \
+                and any(t.lemma_ in ("attack", "kill", "ambush", "storm", "raid") and t.pos_ == "VERB" for t in toks):
+            # gunmen attacking a police post or an army patrol: a clash with state forces, not violence
+            # against civilians
+            return cand("Battles", "Armed clash", ["attack on security forces"])
         for sub, m in self.vac.items():
             hits = m.find(toks)
             victims = self.m_civ.any_in(toks) or sub.startswith("Abduction")
@@ -753,6 +760,9 @@ class IncidentExtractor:
                 a1_country = attacker[1] if attacker and attacker[0] == "country" else None
                 other = where if where != a1_country else self.other_party(where)
                 inc.actor2 = military(other) if other and military(other) != a1 else None
+            if inc.actor2 == military(where) and any(tk.lemma_ in ("police", "policeman", "gendarme", "gendarmerie")
+                                                     for tk in c.tokens):
+                inc.actor2 = police(where)
             if sub == "Armed clash" and self.m_territory.any_in(c.tokens):
                 if attacker and attacker[0] == "group":
                     inc.sub_event_type = "Non-state actor overtakes territory"
