@@ -22,6 +22,8 @@ NEGATIONS = {"not", "never", "no", "n't", "without"}
 OUTCOME_VERBS = {"kill", "wound", "injure", "hit", "strike", "destroy", "damage", "flatten", "level", "raze", "set",
                  "spark", "cause", "leave", "start", "ignite", "target", "pound", "claim", "collapse", "report"}
 ACCUSE = {"accuse", "condemn", "blame", "allege", "claim", "denounce", "criticise", "criticize", "charge"}
+NON_STATE_ATTACKERS = {"gunman", "gunmen", "militant", "jihadist", "insurgent", "rebel", "attacker", "fighter",
+                       "bandit", "assailant", "gang", "extremist", "terrorist"}
 PLANS = {"threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim", "seek", "want", "try", "prepare",
          "intend", "expect", "warn", "fear", "could", "would", "call", "ask"}
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
@@ -254,8 +256,9 @@ class IncidentExtractor:
             return cand("Strategic developments", "Looting/property destruction", [l[2] for l in loot])
         security_hit = self.m_security.any_in(toks) or self.m_armed.any_in(
             [t for t in toks if t.dep_ in ("dobj", "pobj", "nsubjpass")])
-        if (self.m_vac_actor.any_in(toks) or groups) and security_hit and not self.m_civ.any_in(toks) \
-                and any(t.lemma_ in ("attack", "kill", "ambush", "storm", "raid") and t.pos_ == "VERB" for t in toks):
+        attackers = groups or any(t.lemma_.lower() in NON_STATE_ATTACKERS for t in toks)
+        if attackers and security_hit and not self.m_civ.any_in(toks) \
+                and any(t.lemma_ in ("attack", "ambush", "storm", "raid") and t.pos_ == "VERB" for t in toks):
             # gunmen attacking a police post or an army patrol: a clash with state forces, not violence
             # against civilians
             return cand("Battles", "Armed clash", ["attack on security forces"])
