@@ -9,8 +9,6 @@ from ..records import Claim, Contradiction, Quote, clean_number
 from .context import ParsedArticle
 from .numbers import find_numbers
 
-KILLED = {"kill", "die", "dead", "death", "toll", "body", "fatality", "life"}
-WOUNDED = {"wound", "injure", "hurt", "injury", "casualty"}
 SKIP_NOUNS = {"percent", "%", "year", "years", "month", "months", "time", "times", "am", "pm", "p.m.", "a.m."}
 
 

@@ -18,7 +18,6 @@ from .numbers import find_numbers
 from .places import PlaceMention, find_places
 
 CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "parataxis", "xcomp", "acl")
-NEGATIONS = {"not", "never", "no", "n't", "without"}
 OUTCOME_VERBS = {"kill", "wound", "injure", "hit", "strike", "destroy", "damage", "flatten", "level", "raze", "set",
                  "spark", "cause", "leave", "start", "ignite", "target", "pound", "claim", "collapse", "report"}
 ACCUSE = {"accuse", "condemn", "blame", "allege", "claim", "denounce", "criticise", "criticize", "charge"}

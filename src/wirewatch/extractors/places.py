@@ -22,9 +22,6 @@ CAP_SEQ = re.compile(r"(?<![\w'’-])((?:al-|el-|Al-|El-|de |Deir |Beit |Khan |K
 LOCATIVE = {"in", "at", "near", "over", "outside", "into", "around", "across", "toward", "towards", "through",
             "hit", "struck", "pounded", "shelled", "targeted", "seized", "captured", "took", "stormed", "entered",
             "bombed", "attacked", "of", "on", "between", "and", "from", "retook", "recaptured"}
-PREPS = {"in", "at", "near", "over", "on", "outside", "into", "of", "around", "across", "from", "toward",
-         "towards", "to", "hit", "struck", "pounded", "shelled", "targeted", "seized", "captured", "took",
-         "stormed", "entered", "bombed", "attacked"}
 NOT_PLACES = {"the", "a", "an", "on", "in", "at", "but", "and", "president", "prime", "minister", "mayor",
               "governor", "general", "staff", "ministry", "army", "air", "force", "defence", "defense",
               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",

@@ -20,7 +20,6 @@ from .context import ParsedArticle, Sentence
 QUOTE_PAIRS = re.compile(r"“([^”\n]{1,2000})”|\"([^\"\n]{1,2000})\"|«([^»\n]{1,2000})»")
 SPEAKER_ACTS = {"urge", "call", "ask", "accuse", "demand", "warn", "vow", "pledge", "promise", "appeal", "insist",
                 "condemn", "threaten", "reject", "refuse", "deny", "welcome", "praise", "order", "direct", "offer"}
-SPEECH_DEPS = ("ccomp", "xcomp", "advcl", "parataxis", "dobj", "conj")
 
 
 @dataclass
