@@ -29,6 +29,37 @@ def _merge(base: Any, extra: Any) -> Any:
     return extra if extra is not None else base
 
 
+def trie_pattern(words, lower: bool = False) -> str:
+    """One regular expression (no group around it) matching any of ``words``, longest first.
+
+    Equivalent to ``"|".join(map(re.escape, sorted(words, key=len, reverse=True)))`` but
+    built as a prefix tree, so that at each text position the engine follows one path
+    instead of trying hundreds of alternatives: lexicon look-ups over a whole article
+    get several times faster, and the pattern stays linear (no nested quantifiers).
+    ``lower``: lower-case the words (for a pattern compiled with re.IGNORECASE).
+    """
+    trie: dict = {}
+    for w in words:
+        w = str(w).lower() if lower else str(w)
+        if not w:
+            continue
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        if len(alts) == 1 and not end:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ("|" if end else "") + ")"
+
+    return build(trie)
+
+
 class LexiconError(ValueError):
     pass
 
@@ -140,4 +171,4 @@ class Lexicon:
 
     @cached_property
     def roles_rx(self) -> re.Pattern:
-        return re.compile(r"\b(" + "|".join(re.escape(r) for r in self.roles) + r")\b", re.I)
+        return re.compile(r"\b(" + trie_pattern(self.roles, lower=True) + r")\b", re.I)

@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 from spacy.tokens import Doc, Span, Token
 
 from ..gazetteer import Gazetteer, Place
-from ..lexicon import Lexicon
+from ..lexicon import Lexicon, trie_pattern
 from ..readers import split_date_header
 from ..records import Article, Evidence
 from .dates import DateMention, find_dates, parse_date, parse_with_dateparser
@@ -56,27 +56,21 @@ class Patterns:
                 for f in c.get(key) or []:
                     written.setdefault(str(f).lower(), str(f))
             written[c["name"].lower()] = c["name"]
-        forms = sorted(written.values(), key=len, reverse=True)
         # match forms as written in the data (case-sensitive), plus possessive
-        self.country_rx = re.compile(r"(?<![\w-])(" + "|".join(
-            re.escape(f) for f in forms) + r")(?:'s|’s)?(?![\w-])")
-        gforms = sorted({f for g in lex.groups for f in [g["name"], *(g.get("aliases") or [])]},
-                        key=len, reverse=True)
-        self.group_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in gforms) + r")(?![\w-])")
+        self.country_rx = re.compile(r"(?<![\w-])(" + trie_pattern(written.values()) + r")(?:'s|’s)?(?![\w-])")
+        gforms = {f for g in lex.groups for f in [g["name"], *(g.get("aliases") or [])]}
+        self.group_rx = re.compile(r"(?<![\w-])(" + trie_pattern(gforms) + r")(?![\w-])")
         self.group_lower = {f.lower(): g for g in lex.groups for f in [g["name"], *(g.get("aliases") or [])]}
         bforms = [p for p, _ in lex.bodies]
-        self.body_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in bforms) + r")(?![\w-])", re.I)
+        self.body_rx = re.compile(r"(?<![\w-])(" + trie_pattern(bforms, lower=True) + r")(?![\w-])", re.I)
         self.body_map = dict(lex.bodies)
 
 
-_PATTERNS: dict[int, Patterns] = {}
-
-
 def patterns_for(lex: Lexicon) -> Patterns:
-    key = id(lex)
-    if key not in _PATTERNS:
-        _PATTERNS[key] = Patterns(lex)
-    return _PATTERNS[key]
+    """The compiled patterns of a lexicon (built once, kept on it)."""
+    if "_patterns" not in lex.__dict__:
+        lex.__dict__["_patterns"] = Patterns(lex)
+    return lex.__dict__["_patterns"]
 
 
 class ParsedArticle:

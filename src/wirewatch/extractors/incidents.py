@@ -48,7 +48,6 @@ class Candidate:
 class Lexicons:
     """Matchers built from the event lexicon, once per Lexicon (not once per article)."""
 
-    _built: dict[int, "Lexicons"] = {}   # keyed by id(Lexicon): one set of matchers per lexicon
 
     def __init__(self, lex):
         ev = lex.events
@@ -97,9 +96,10 @@ class Lexicons:
 
     @classmethod
     def of(cls, lex) -> "Lexicons":
-        if id(lex) not in cls._built:
-            cls._built[id(lex)] = cls(lex)
-        return cls._built[id(lex)]
+        """The matchers of a lexicon (built once, kept on it)."""
+        if "_incident_lexicons" not in lex.__dict__:
+            lex.__dict__["_incident_lexicons"] = cls(lex)
+        return lex.__dict__["_incident_lexicons"]
 
     def install(self, target) -> None:
         target.__dict__.update(self.__dict__)

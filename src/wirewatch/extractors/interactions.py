@@ -22,19 +22,26 @@ ROOT_VERB = {"02": "urged", "03": "offered cooperation to", "04": "met", "05": "
              "13": "threatened", "14": "protested against", "15": "showed force towards", "16": "cut ties with"}
 
 
+def cameo_matchers(lex) -> tuple[dict[str, LemmaMatcher], dict[str, str], LemmaMatcher]:
+    """Per CAMEO root: its matcher; entry -> root; one matcher for all (built once per lexicon)."""
+    if "_cameo_matchers" not in lex.__dict__:
+        cameo = lex.speech["cameo"]
+        root_of: dict[str, str] = {}
+        entries = []
+        for root, words in cameo.items():
+            for w in words:
+                root_of[str(w).lower()] = str(root)
+                entries.append(w)
+        lex.__dict__["_cameo_matchers"] = ({root: LemmaMatcher(words) for root, words in cameo.items()},
+                                           root_of, LemmaMatcher(entries))
+    return lex.__dict__["_cameo_matchers"]
+
+
 class InteractionExtractor:
     def __init__(self, pa: ParsedArticle, actors: ActorCoder):
         self.pa = pa
         self.actors = actors
-        cameo = pa.lex.speech["cameo"]
-        self.matchers = {root: LemmaMatcher(words) for root, words in cameo.items()}
-        self.root_of: dict[str, str] = {}
-        entries = []
-        for root, words in cameo.items():
-            for w in words:
-                self.root_of[str(w).lower()] = str(root)
-                entries.append(w)
-        self.m_all = LemmaMatcher(entries)
+        self.matchers, self.root_of, self.m_all = cameo_matchers(pa.lex)
         self.quotes_spans: list[tuple[int, int]] = []
         self.actor_nouns = set(pa.lex.speech.get("actor_nouns") or [])
 

@@ -10,6 +10,9 @@ MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december"}
 
 
+FORMS_KEY = "wirewatch.lemma_forms"
+
+
 class LemmaMatcher:
     """Finds multi-word lexicon entries: 'shoot down' matches 'shot down' and 'shooting down'."""
 
@@ -32,24 +35,45 @@ class LemmaMatcher:
             return tok.lemma_.lower(), low, low[:-1]
         return tok.lemma_.lower(), low
 
-    def find(self, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
-        """(first index, end index, entry) over ``tokens`` (a list), longest first, no overlaps."""
-        out = []
-        i = 0
+    @staticmethod
+    def doc_forms(doc) -> list[tuple[str, ...]]:
+        """``forms`` of every token of ``doc``, computed once per document (kept in ``doc.user_data``)."""
+        cached = doc.user_data.get(FORMS_KEY)
+        if cached is None or len(cached) != len(doc):
+            cached = [LemmaMatcher.forms(t) for t in doc]
+            doc.user_data[FORMS_KEY] = cached
+        return cached
+
+    def _forms_of(self, tokens: Sequence[Token]) -> list[tuple[str, ...]]:
+        allf = self.doc_forms(tokens[0].doc)
+        return [allf[t.i] for t in tokens]
+
+    def find(self, tokens: Sequence[Token], first: bool = False) -> list[tuple[int, int, str]]:
+        """(first index, end index, entry) over ``tokens`` (a list), longest first, no overlaps;
+        ``first``: stop at the first match."""
+        out: list[tuple[int, int, str]] = []
         n = len(tokens)
+        if not n:
+            return out
+        fl = self._forms_of(tokens)
+        by_first = self.by_first
+        i = 0
         while i < n:
             hit = None
-            for first in set(self.forms(tokens[i])):
-                for words in self.by_first.get(first, ()):
-                    if i + len(words) <= n and all(w in self.forms(tokens[i + k]) for k, w in enumerate(words)):
-                        if hit is None or len(words) > len(hit):
-                            hit = words
+            for f in fl[i]:
+                for words in by_first.get(f, ()):
+                    k = len(words)
+                    if i + k <= n and (hit is None or k > len(hit)) and all(
+                            words[j] in fl[i + j] for j in range(1, k)):
+                        hit = words
             if hit:
                 out.append((i, i + len(hit), " ".join(hit)))
+                if first:
+                    return out
                 i += len(hit)
             else:
                 i += 1
         return out
 
     def any_in(self, tokens: Sequence[Token]) -> bool:
-        return bool(self.find(tokens))
+        return bool(self.find(tokens, first=True))

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
+
+from ..lexicon import trie_pattern
 
 from ..records import Opinion
 from .context import ParsedArticle
@@ -9,9 +12,17 @@ from .context import ParsedArticle
 ATTRIBUTION = re.compile(r"\b(said|says|told|according to|wrote|added|stated|claimed|announced)\b", re.I)
 
 
+def opinion_cues(lex) -> Optional[re.Pattern]:
+    """The opinion cues of a lexicon as one pattern (compiled once per lexicon, kept on it)."""
+    if "_opinion_rx" not in lex.__dict__:
+        cues = [str(c) for c in lex.speech.get("opinion_cues") or []]
+        lex.__dict__["_opinion_rx"] = re.compile(
+            r"(?<!\w)(?:" + trie_pattern(cues, lower=True) + r")(?!\w)", re.I) if cues else None
+    return lex.__dict__["_opinion_rx"]
+
+
 def mark_opinion(pa: ParsedArticle) -> list[Opinion]:
-    cues = [c.lower() for c in pa.lex.speech.get("opinion_cues") or []]
-    rx = re.compile("|".join(r"(?<!\w)" + re.escape(c) + r"(?!\w)" for c in cues), re.I) if cues else None
+    rx = opinion_cues(pa.lex)
     out = []
     for s in pa.sentences:
         text = s.text

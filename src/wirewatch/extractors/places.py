@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Optional
 
@@ -53,7 +54,23 @@ class PlaceMention:
         return self.place.name if self.place.kind == "admin1" else self.place.admin1
 
 
+_PREP_MEMO = threading.local()       # per thread: the article text being read and its answers
+
+
 def _prep_before(text: str, start: int) -> str:
+    """The word governing a name at ``start`` ('in', 'near', 'struck'), skipping articles, adjectives
+    and generic place nouns ("in the northern city of X" -> 'in'). Memoised for the article being
+    read (several extractors ask about the same names); only one article's text is held."""
+    memo = _PREP_MEMO
+    if getattr(memo, "text", None) is not text:
+        memo.text, memo.at = text, {}
+    at = memo.at
+    if start not in at:
+        at[start] = _governing_word(text, start)
+    return at[start]
+
+
+def _governing_word(text: str, start: int) -> str:
     before = text[max(0, start - 40):start]
     before = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|north-eastern|north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|nearby|neighbouring|neighboring|occupied|russian-occupied|frontline|front-line|besieged|coastal|border|regional|capital|city|town|village|region|province|port|of)\s*$", "", before.rstrip(), flags=re.I)
     for _ in range(4):
