@@ -103,7 +103,44 @@ def build_corpus(n: int):
     return corpus, len(base), len(errors)
 
 
-def run_phase(phase: str, n: int, batch_size: int) -> dict:
+class RssSampler:
+    """Peak of the summed RSS of this process and its children (the extraction workers), sampled
+    every 20 ms in a thread. Shared copy-on-write pages of forked workers count once per process,
+    so this over-states real memory use a little."""
+
+    def __init__(self, interval: float = 0.02):
+        import threading
+
+        import psutil
+
+        self.proc, self.peak, self.interval = psutil.Process(), 0, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        self.peak = max(self.peak, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return self.peak / 2**20
+
+
+def run_phase(phase: str, n: int, batch_size: int, workers: int = 0) -> dict:
     start_rss = peak_rss_mib()       # the floor inherited from the launcher
     _import_wirewatch()
     import gc
@@ -130,19 +167,34 @@ def run_phase(phase: str, n: int, batch_size: int) -> dict:
         out = list(nlp.pipe(texts, batch_size=batch_size))
         seconds = time.perf_counter() - t0
     elif phase == "extract":
+        from wirewatch.extractors.pool import ExtractionFailure, _extractor, extract_stream
+
+        from wirewatch.extractors.pool import default_workers
+
+        workers = workers or default_workers()
+        settings = Settings.load(batch_size=batch_size, n_process=workers)
+        ex = _extractor(settings)    # the one extract_stream uses (forked workers share it)
         ex.gazetteer.db              # open the index (and its in-memory tables) before timing
         list(ex.extract_many(warm))
         gc.collect()
+        sampler = RssSampler()
         t0 = time.perf_counter()
-        out = list(ex.extract_many(corpus))
+        out = list(extract_stream(corpus, settings))
         seconds = time.perf_counter() - t0
+        tree_peak = sampler.stop()
+        failed = [o for o in out if isinstance(o, ExtractionFailure)]
+        if failed:
+            raise SystemExit(f"{len(failed)} articles failed, e.g. {failed[0].message}")
         records = sum(1 for r in out for _ in r.records())
     else:
         raise SystemExit(f"unknown phase {phase!r}")
     assert len(out) == len(corpus)
     meta = nlp.meta
+    if phase == "pipe":
+        tree_peak, workers = peak_rss_mib(), 1
     return {"phase": phase, "articles": len(out), "words": words, "seconds": seconds,
-            "peak_rss_mib": peak_rss_mib(), "start_rss_mib": start_rss, "distinct": distinct,
+            "peak_rss_mib": peak_rss_mib(), "tree_peak_mib": tree_peak, "workers": workers,
+            "start_rss_mib": start_rss, "distinct": distinct,
             "skipped": skipped, "records": records,
             "pipeline": f"{meta.get('lang', '')}_{meta.get('name', '')} {meta.get('version', '')}",
             "components": list(nlp.pipe_names)}
@@ -150,13 +202,13 @@ def run_phase(phase: str, n: int, batch_size: int) -> dict:
 
 # --------------------------------------------------------------------------- launcher side
 
-def spawn(phase: str, n: int, batch_size: int) -> dict:
+def spawn(phase: str, n: int, batch_size: int, workers: int = 0) -> dict:
     """Run one phase in a fresh interpreter and return its figures."""
     fd, path = tempfile.mkstemp(prefix=f"wirewatch-bench-{phase}-", suffix=".json")
     os.close(fd)
     try:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--articles", str(n),
-               "--batch-size", str(batch_size), "--result", path]
+               "--batch-size", str(batch_size), "--workers", str(workers), "--result", path]
         proc = subprocess.run(cmd, cwd=ROOT)
         if proc.returncode != 0:
             raise SystemExit(f"phase {phase!r} failed (exit code {proc.returncode})")
@@ -173,16 +225,18 @@ def report(results: list[dict], batch_size: int) -> None:
           f"{skipped}, shuffled with seed {SEED}), batch size {batch_size}")
     print(f"spaCy pipeline: {pipe['pipeline']} [{', '.join(pipe['components'])}]")
     print()
-    header = f"{'phase':<18} {'articles':>8} {'words':>9} {'seconds':>8} {'articles/s':>10} {'words/s':>9} " \
-             f"{'peak RSS MiB':>12}"
+    header = f"{'phase':<18} {'processes':>9} {'articles':>8} {'words':>9} {'seconds':>8} {'articles/s':>10} " \
+             f"{'words/s':>9} {'peak RSS MiB':>12}"
     print(header)
     print("-" * len(header))
     for r in results:
-        print(f"{PHASES[r['phase']]:<18} {r['articles']:>8} {r['words']:>9} {r['seconds']:>8.2f} "
-              f"{r['articles'] / r['seconds']:>10.1f} {r['words'] / r['seconds']:>9.0f} {r['peak_rss_mib']:>12.1f}")
+        procs = f"1+{r['workers']}" if r["phase"] == "extract" and r["workers"] > 1 else "1"
+        print(f"{PHASES[r['phase']]:<18} {procs:>9} {r['articles']:>8} {r['words']:>9} {r['seconds']:>8.2f} "
+              f"{r['articles'] / r['seconds']:>10.1f} {r['words'] / r['seconds']:>9.0f} {r['tree_peak_mib']:>12.1f}")
     print()
     floor = max(r["start_rss_mib"] for r in results)
-    print(f"peak RSS: ru_maxrss of each phase's own process (model, warm-up of {WARMUP_ARTICLES} articles and "
+    print(f"peak RSS: nlp.pipe: ru_maxrss of its process; wirewatch: peak of the summed RSS of the process and "
+          f"its {extract['workers']} worker(s), sampled every 20 ms (model, warm-up of {WARMUP_ARTICLES} articles and "
           f"results held included; floor inherited from the launcher {floor:.1f} MiB)")
     print(f"records extracted: {extract['records']}")
     pipe_rate = pipe["articles"] / pipe["seconds"]
@@ -199,6 +253,8 @@ def main(argv=None) -> int:
                       help=f"corpus size (default {DEFAULT_ARTICLES})")
     size.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES} articles, for a smoke run")
     ap.add_argument("--batch-size", type=int, default=16, metavar="N", help="nlp.pipe batch size (default 16)")
+    ap.add_argument("--workers", type=int, default=0, metavar="N",
+                    help="extraction worker processes (default 0: one per CPU core, as `wirewatch extract`)")
     ap.add_argument("--phase", choices=["prepare", *PHASES], help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -207,14 +263,14 @@ def main(argv=None) -> int:
         ap.error("--articles and --batch-size must be at least 1")
 
     if args.phase:
-        result = run_phase(args.phase, n, args.batch_size)
+        result = run_phase(args.phase, n, args.batch_size, args.workers)
         if args.result:
             with open(args.result, "w", encoding="utf-8") as fh:
                 json.dump(result, fh)
         return 0
 
     spawn("prepare", n, args.batch_size)
-    results = [spawn(phase, n, args.batch_size) for phase in PHASES]
+    results = [spawn(phase, n, args.batch_size, args.workers) for phase in PHASES]
     if results[0]["words"] != results[1]["words"] or results[0]["articles"] != results[1]["articles"]:
         raise SystemExit("the two phases did not see the same corpus")
     report(results, args.batch_size)

@@ -16,14 +16,34 @@ def _err(msg: str) -> None:
     print(f"wirewatch: {msg}", file=sys.stderr, flush=True)
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from .extractors import Extractor
+def _settings(args) -> Settings:
+    return Settings.load(spacy_model=args.model, n_process=getattr(args, "workers", None))
 
+
+def _check_pipeline(settings: Settings) -> bool:
+    """Load the pipeline once up front (forked workers share it); False with a message if it cannot."""
+    from .extractors.pool import _extractor
+    try:
+        _extractor(settings)
+    except Exception as e:
+        _err(f"error: {e}")
+        return False
+    return True
+
+
+def _bad_date_option(args) -> bool:
     if args.date is not None and parse_iso_date(args.date) is None:
         _err(f"--date {args.date!r} is not a date (expected YYYY-MM-DD)")
+        return True
+    return False
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extractors.pool import ExtractionFailure, extract_stream
+
+    if _bad_date_option(args):
         return 2
-    settings = Settings.load(spacy_model=args.model)
-    extractor = Extractor(settings)
+    settings = _settings(args)
     failures = 0
 
     def articles() -> Iterator[Article]:
@@ -39,17 +59,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     def results() -> Iterator[ArticleResult]:
         nonlocal failures
-        for article in articles():
-            try:
-                yield extractor.extract(article)
-            except Exception as e:  # one bad article must not stop the batch
+        for outcome in extract_stream(articles(), settings):
+            if isinstance(outcome, ExtractionFailure):  # one bad article must not stop the batch
                 failures += 1
-                _err(f"error: {article.origin or article.id}: extraction failed ({type(e).__name__}: {e})")
+                _err(f"error: {outcome.message}")
+                continue
+            yield outcome
 
-    try:
-        extractor.nlp
-    except Exception as e:
-        _err(f"error: {e}")
+    if not _check_pipeline(settings):
         return 2
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
@@ -67,14 +84,13 @@ def _store(args):
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Extract and store articles; link their incidents into events."""
-    from .extractors import Extractor
+    from .extractors.pool import ExtractionFailure, extract_stream
     from .progress import Progress
 
-    if args.date is not None and parse_iso_date(args.date) is None:
-        _err(f"--date {args.date!r} is not a date (expected YYYY-MM-DD)")
+    if _bad_date_option(args):
         return 2
+    settings = _settings(args)
     store = _store(args)
-    extractor = Extractor(Settings.load(spacy_model=args.model))
     progress = Progress(sys.stderr)
     failures = 0
     counts = {"new": 0, "updated": 0, "unchanged": 0}
@@ -89,15 +105,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 continue
             yield item
 
-    for article in articles():
-        try:
-            result = extractor.extract(article)
-        except Exception as e:  # one bad article must not stop the batch
+    if not _check_pipeline(settings):
+        return 2
+    for outcome in extract_stream(articles(), settings):
+        if isinstance(outcome, ExtractionFailure):  # one bad article must not stop the batch
             failures += 1
-            store.add_failure(article.id, article.origin, f"extraction failed ({type(e).__name__}: {e})")
-            progress.fail(f"{article.origin or article.id}: extraction failed ({type(e).__name__}: {e})")
+            store.add_failure(outcome.article.id, outcome.article.origin, outcome.error)
+            progress.fail(outcome.message)
             continue
-        added = store.add(result)
+        added = store.add(outcome)
         counts[added.status] += 1
         progress.done(f"{added.key}: {added.status}"
                       + (f", {len(added.events)} event(s)" if added.events else ""))
@@ -222,7 +238,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not examples.exists():
         _err(f"{examples}: no such directory (run from the repository root or pass --examples)")
         return 2
-    args.inputs, args.date, args.model = [str(examples)], None, None
+    args.inputs, args.date, args.model, args.workers = [str(examples)], None, None, None
     rc = cmd_ingest(args)
     db = args.db or "sqlite:///wirewatch.db"
     exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("wirewatch") else "wirewatch"
@@ -269,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--explain", action="store_true", help="show which words triggered each record")
     e.add_argument("--model", help="spaCy pipeline package (default: en_core_web_sm, or its PyPI re-upload)")
     e.add_argument("--output", "-o", help="write to this file instead of stdout")
+    workers_help = ("worker processes (default $WIREWATCH_N_PROCESS or one per CPU core; "
+                    "records are the same whatever the number)")
+    e.add_argument("--workers", "-j", type=int, help=workers_help)
     e.set_defaults(func=cmd_extract)
 
     db_help = "database URL (SQLAlchemy; default $WIREWATCH_DB or sqlite:///wirewatch.db; postgresql://... works)"
@@ -279,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--db", help=db_help)
     i.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
     i.add_argument("--model", help="spaCy pipeline package")
+    i.add_argument("--workers", "-j", type=int, help=workers_help)
     i.set_defaults(func=cmd_ingest)
 
     def filters(p):

@@ -22,7 +22,8 @@ class Settings:
     # a directory of extra or replacement lexicon files (same names as wirewatch/data)
     lexicon_dir: Optional[Path] = None
     batch_size: int = 16
-    n_process: int = 1
+    # extraction worker processes; 0 = one per CPU core
+    n_process: int = 0
 
     ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
            "lexicon_dir": "WIREWATCH_LEXICON_DIR", "batch_size": "WIREWATCH_BATCH_SIZE",
