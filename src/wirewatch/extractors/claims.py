@@ -41,7 +41,7 @@ class ClaimExtractor:
     def extract(self) -> list[Claim]:
         pa = self.pa
         dates = [(d.start, d.end) for s in pa.sentences for d in s.dates]
-        blocked = [(e.start_char, e.end_char) for e in pa.doc.ents if e.label_ in ("DATE", "TIME", "ORDINAL")
+        blocked = [(e.start_char, e.end_char) for e in pa.ents if e.label_ in ("DATE", "TIME", "ORDINAL")
                    and not re.search(r"\b(days?|weeks?|months?|years?|hours?)\b", e.text)]
         claims: list[Claim] = []
         by_key: dict[tuple, Claim] = {}

@@ -39,10 +39,7 @@ class Sentence:
     paragraph: int
     dates: list[DateMention] = field(default_factory=list)
     opinion: bool = False
-
-    @property
-    def text(self) -> str:
-        return self.span.text
+    text: str = ""                  # the span's text (kept: building it from tokens is slow)
 
 
 class Patterns:
@@ -86,6 +83,7 @@ class ParsedArticle:
         _, _, self.body_start = split_date_header(self.text)
         self.base_date = parse_date(article.date) or dt.date.today()
         self.cache: dict = {}          # per-article memo for extractors (place mentions of a span, ...)
+        self.ents: list[Span] = list(doc.ents)    # doc.ents builds new spans on every access
         self.sentences = self._sentences()
         self.mentions = self._mentions()
         self.country_weights = self._country_weights()
@@ -105,17 +103,21 @@ class ParsedArticle:
         out = []
         para = 0
         last_end = self.body_start
+        doc_text = self.doc.text
         for s in self.doc.sents:
-            if s.end_char <= self.body_start or not s.text.strip():
+            s_text = doc_text[s.start_char:s.end_char]
+            if s.end_char <= self.body_start or not s_text.strip():
                 continue
-            if out and "\n" in self.text[out[-1].start + len(out[-1].span.text.rstrip()):s.start_char + 1]:
+            if out and "\n" in self.text[out[-1].start + len(out[-1].text.rstrip()):s.start_char + 1]:
                 para += 1
             start = max(s.start_char, self.body_start)
-            sent = Sentence(len(out), s, start, s.end_char, para)
+            sent = Sentence(len(out), s, start, s.end_char, para, text=s_text)
             sent.dates = [DateMention(d.start + start, d.end + start, d.text, d.date, d.precision, d.future)
                           for d in find_dates(self.text[start:s.end_char], self.base_date)]
             # DATE entities the rules missed: dateparser reads the absolute ones
-            for ent in s.ents:
+            for ent in self.ents:
+                if ent.start_char < s.start_char or ent.end_char > s.end_char:
+                    continue
                 if ent.label_ == "DATE" and ent.start_char >= start and not any(
                         d.start < ent.end_char and ent.start_char < d.end for d in sent.dates):
                     d = parse_with_dateparser(ent.text, self.base_date)
@@ -155,7 +157,7 @@ class ParsedArticle:
             b = pat.body_map[m.group(1).lower()]
             out.append(Mention(s, e, m.group(0), "body", b.get("canonical", m.group(1)),
                                b.get("actor", ""), b.get("country")))
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ == "PERSON" and ent.end_char > self.body_start:
                 if self.looks_like_place(ent):
                     continue
@@ -200,13 +202,13 @@ class ParsedArticle:
             return None
         parts = name.split()
         if len(parts) == 1:
-            for e in self.doc.ents:
+            for e in self.ents:
                 if e.label_ == "PERSON" and e.start_char < ent.start_char:
                     full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
                     if len(full.split()) > 1 and full.split()[-1] == parts[0]:
                         return full
             # a later full mention also names the person
-            for e in self.doc.ents:
+            for e in self.ents:
                 if e.label_ == "PERSON":
                     full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
                     if len(full.split()) > 1 and full.split()[-1] == parts[0]:
@@ -226,7 +228,7 @@ class ParsedArticle:
                 # names count fully; demonyms, capitals and bodies often name an actor, not a place
                 c[m.country] += 1.0 if m.kind == "country" and m.sub == "name" else 0.5
         from .places import CAP_SEQ, _prep_before
-        names = [e.text for e in self.doc.ents if e.label_ in ("GPE", "LOC") and e.end_char > self.body_start]
+        names = [e.text for e in self.ents if e.label_ in ("GPE", "LOC") and e.end_char > self.body_start]
         for m in CAP_SEQ.finditer(self.text, self.body_start):
             if _prep_before(self.text, m.start(1)) in ("in", "near", "at", "outside", "over"):
                 names.append(m.group(1))

@@ -146,14 +146,23 @@ class IncidentExtractor:
             return False
         return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in t.children) and t.dep_ in CLAUSE_DEPS
 
+    def _clause_heads(self) -> tuple[list[int], list[bool]]:
+        """Per token of the document: its head's index, and whether it heads a clause (computed once)."""
+        if "clause_heads" not in self.pa.cache:
+            doc = self.pa.doc
+            self.pa.cache["clause_heads"] = ([t.head.i for t in doc], [self.is_clause_head(t) for t in doc])
+        return self.pa.cache["clause_heads"]
+
     def clauses(self, sent: Sentence) -> list[list[Token]]:
+        heads, is_head = self._clause_heads()
+        first = sent.span.start
         toks = [t for t in sent.span if t.idx >= self.pa.body_start and not t.is_space]
         groups: dict[int, list[Token]] = {}
         for t in toks:
-            h = t
-            while not self.is_clause_head(h) and h.head.i != h.i and h.head.i >= sent.span.start:
-                h = h.head
-            groups.setdefault(h.i, []).append(t)
+            h = t.i
+            while not is_head[h] and heads[h] != h and heads[h] >= first:
+                h = heads[h]
+            groups.setdefault(h, []).append(t)
         return [sorted(g, key=lambda t: t.i) for _, g in sorted(groups.items())]
 
     @staticmethod

@@ -94,7 +94,7 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
 def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
     text = pa.text
     cands: list[tuple[int, int, str, bool]] = []
-    for ent in pa.doc.ents:
+    for ent in pa.ents:
         if ent.start_char >= start and ent.end_char <= end and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"):
             t = re.sub(r"(?:'s|’s)$", "", ent.text)
             s = ent.start_char
