@@ -24,10 +24,15 @@ class Settings:
     batch_size: int = 16
     # extraction worker processes; 0 = one per CPU core
     n_process: int = 0
+    # an article longer than this (characters) is recorded as a failure, not parsed
+    max_article_chars: int = 1_000_000
+    # seconds one article may take to extract before it is recorded as a failure (0 = no limit)
+    article_time_budget: float = 120.0
 
     ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
            "lexicon_dir": "WIREWATCH_LEXICON_DIR", "batch_size": "WIREWATCH_BATCH_SIZE",
-           "n_process": "WIREWATCH_N_PROCESS"}
+           "n_process": "WIREWATCH_N_PROCESS", "max_article_chars": "WIREWATCH_MAX_ARTICLE_CHARS",
+           "article_time_budget": "WIREWATCH_ARTICLE_TIME_BUDGET"}
 
     @classmethod
     def load(cls, path: Optional[Path] = None, **overrides) -> "Settings":
@@ -53,8 +58,11 @@ class Settings:
             default = getattr(base, k)
             if isinstance(default, Path) or k in ("cache_dir", "lexicon_dir"):
                 conv[k] = Path(v)
-            elif isinstance(default, int):
-                conv[k] = int(v)
+            elif isinstance(default, (int, float)):
+                try:
+                    conv[k] = type(default)(v)
+                except (TypeError, ValueError):
+                    raise ValueError(f"setting {k} ({cls.ENV.get(k, k)}): {v!r} is not a number") from None
             else:
                 conv[k] = v
         return replace(base, **conv)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -84,8 +85,11 @@ class ParsedArticle:
         self.base_date = parse_date(article.date) or dt.date.today()
         self.cache: dict = {}          # per-article memo for extractors (place mentions of a span, ...)
         self.ents: list[Span] = list(doc.ents)    # doc.ents builds new spans on every access
+        self._ent_starts = [e.start_char for e in self.ents]
         self.sentences = self._sentences()
         self.mentions = self._mentions()
+        self._mention_starts = [m.start for m in self.mentions]
+        self._mention_longest = max((m.end - m.start for m in self.mentions), default=0)
         self.country_weights = self._country_weights()
         self._place_cache: dict = {}
 
@@ -115,9 +119,7 @@ class ParsedArticle:
             sent.dates = [DateMention(d.start + start, d.end + start, d.text, d.date, d.precision, d.future)
                           for d in find_dates(self.text[start:s.end_char], self.base_date)]
             # DATE entities the rules missed: dateparser reads the absolute ones
-            for ent in self.ents:
-                if ent.start_char < s.start_char or ent.end_char > s.end_char:
-                    continue
+            for ent in self.ents_in(s.start_char, s.end_char):
                 if ent.label_ == "DATE" and ent.start_char >= start and not any(
                         d.start < ent.end_char and ent.start_char < d.end for d in sent.dates):
                     d = parse_with_dateparser(ent.text, self.base_date)
@@ -202,21 +204,56 @@ class ParsedArticle:
             return None
         parts = name.split()
         if len(parts) == 1:
-            for e in self.ents:
-                if e.label_ == "PERSON" and e.start_char < ent.start_char:
-                    full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
-                    if len(full.split()) > 1 and full.split()[-1] == parts[0]:
-                        return full
-            # a later full mention also names the person
-            for e in self.ents:
-                if e.label_ == "PERSON":
-                    full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
-                    if len(full.split()) > 1 and full.split()[-1] == parts[0]:
-                        return full
+            # the first full mention in the text (before this one or, failing that, after it)
+            return self._full_names.get(parts[0], name)
         return name
 
+    @cached_property
+    def _full_names(self) -> dict[str, str]:
+        """Last name -> the first multi-word PERSON mention ending with it ('Peskov' -> 'Dmitry Peskov')."""
+        out: dict[str, str] = {}
+        for e in self.ents:
+            if e.label_ == "PERSON":
+                full = re.sub(r"(?:'s|’s)$", "", e.text.strip())
+                words = full.split()
+                if len(words) > 1:
+                    out.setdefault(words[-1], full)
+        return out
+
     def mentions_in(self, start: int, end: int, kind: Optional[str] = None) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end and (kind is None or m.kind == kind)]
+        """Mentions lying within [start, end), in text order (a binary search: articles can be long)."""
+        out = []
+        ms = self.mentions
+        for i in range(bisect_left(self._mention_starts, start), len(ms)):
+            m = ms[i]
+            if m.start >= end:
+                break
+            if m.end <= end and (kind is None or m.kind == kind):
+                out.append(m)
+        return out
+
+    def mentions_overlapping(self, start: int, end: int) -> list[Mention]:
+        """Mentions sharing at least one character with [start, end), in text order."""
+        out = []
+        ms = self.mentions
+        for i in range(bisect_left(self._mention_starts, start - self._mention_longest), len(ms)):
+            m = ms[i]
+            if m.start >= end:
+                break
+            if m.end > start:
+                out.append(m)
+        return out
+
+    def ents_in(self, start: int, end: int) -> list[Span]:
+        """Named entities lying within [start, end), in text order."""
+        out = []
+        for i in range(bisect_left(self._ent_starts, start), len(self.ents)):
+            e = self.ents[i]
+            if e.start_char >= end:
+                break
+            if e.end_char <= end:
+                out.append(e)
+        return out
 
     # ---------------------------------------------------------------- context
     def _country_weights(self) -> dict[str, float]:

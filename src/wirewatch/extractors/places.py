@@ -94,8 +94,8 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
 def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
     text = pa.text
     cands: list[tuple[int, int, str, bool]] = []
-    for ent in pa.ents:
-        if ent.start_char >= start and ent.end_char <= end and ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"):
+    for ent in pa.ents_in(start, end):
+        if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"):
             t = re.sub(r"(?:'s|’s)$", "", ent.text)
             s = ent.start_char
             if t.lower().startswith("the "):
@@ -148,7 +148,7 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
-    persons = [(m.start, m.end) for m in pa.mentions if m.kind in ("person", "group", "body")]
+    persons = [(m.start, m.end) for m in pa.mentions_overlapping(start, end) if m.kind in ("person", "group", "body")]
     for s, e, t, is_place_ent in cands:
         if any(s < te and ts < e for ts, te in taken):
             continue

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -68,23 +71,68 @@ def _extractor(settings: Settings):
 
 def _failure(article: Article, e: BaseException) -> ExtractionFailure:
     msg = " ".join(str(e).split())[:300]
+    if isinstance(e, OverBudget):
+        return ExtractionFailure(article, f"extraction {msg}")
     return ExtractionFailure(article, f"extraction failed ({type(e).__name__}: {msg})")
 
 
-def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
-    """Records of each article of a chunk, in order; an article that raises becomes a failure."""
-    ex = _extractor(settings)
+class OverBudget(Exception):
+    """An article took longer than ``Settings.article_time_budget``."""
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Raise OverBudget in this thread after ``seconds`` (a SIGALRM timer: only in the main thread of
+    a process on POSIX; elsewhere, and for ``seconds <= 0``, no limit)."""
+    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
+        and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OverBudget(f"took longer than the time budget of {seconds:g} s (article_time_budget)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return list(ex.extract_many(articles))
-    except Exception:
-        pass
-    out: list[Outcome] = []
-    for a in articles:          # find the article that raised; the others keep their records
-        try:
-            out.append(ex.extract(a))
-        except Exception as e:  # one bad article must not stop the batch
-            out.append(_failure(a, e))
-    return out
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def too_large(article: Article, settings: Settings) -> Optional[str]:
+    """Why an article is refused before parsing (None if it is not)."""
+    n = len(article.text) if isinstance(article.text, str) else 0
+    if settings.max_article_chars and n > settings.max_article_chars:
+        return (f"article too large: {n:,} characters, over the limit of {settings.max_article_chars:,} "
+                f"(max_article_chars)")
+    return None
+
+
+def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
+    """Records of each article of a chunk, in order. An article over the size limit, over the time
+    budget, or whose extraction raises becomes a failure; the others keep their records."""
+    ex = _extractor(settings)
+    refused = {i: too_large(a, settings) for i, a in enumerate(articles)}
+    ok = [a for i, a in enumerate(articles) if not refused[i]]
+    results: Optional[list] = None
+    try:
+        with time_budget(settings.article_time_budget * max(1, len(ok))):
+            results = list(ex.extract_many(ok))
+    except Exception:           # incl. OverBudget: find the article, one at a time
+        results = None
+    if results is None:
+        results = []
+        for a in ok:
+            try:
+                with time_budget(settings.article_time_budget):
+                    results.append(ex.extract(a))
+            except Exception as e:  # one bad article must not stop the batch
+                results.append(_failure(a, e))
+    done = iter(results)
+    return [ExtractionFailure(a, refused[i]) if refused[i] else next(done) for i, a in enumerate(articles)]
 
 
 def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
