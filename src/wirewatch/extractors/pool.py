@@ -119,7 +119,7 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
     ok = [a for i, a in enumerate(articles) if not refused[i]]
     results: Optional[list] = None
     try:
-        with time_budget(settings.article_time_budget * max(1, len(ok))):
+        with time_budget(settings.article_time_budget):    # a chunk is at most ~one long article's work
             results = list(ex.extract_many(ok))
     except Exception:           # incl. OverBudget: find the article, one at a time
         results = None
@@ -135,13 +135,22 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
     return [ExtractionFailure(a, refused[i]) if refused[i] else next(done) for i, a in enumerate(articles)]
 
 
+CHUNK_CHARS = 100_000     # a chunk holds at most batch_size articles and about this much text
+
+
 def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     chunk: list[Article] = []
+    chars = 0
     for a in articles:
+        n = len(a.text) if isinstance(a.text, str) else 0
+        if chunk and chars + n > CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
         chunk.append(a)
+        chars += n
         if len(chunk) >= size:
             yield chunk
-            chunk = []
+            chunk, chars = [], 0
     if chunk:
         yield chunk
 
