@@ -294,3 +294,33 @@ def test_an_ingest_killed_while_creating_the_schema_can_be_run_again(backend, tm
     assert_consistent(done)
     if backend == "sqlite":
         assert sqlite_integrity(tmp_path / "schema.db") == "ok"
+
+
+# ------------------------------------------------------------------------------------------------ concurrency
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_ingests_of_overlapping_inputs_at_once_store_each_article_once_and_link_each_event_once(
+        backend, tmp_path):
+    """Two `wirewatch ingest` processes started together on overlapping inputs (the same 30 files, in the
+    same order, so that both store the same article at about the same moment, plus a third process on a
+    later half) against one new database end where one ingest of all 30 ends."""
+    corpus = tmp_path / "corpus"
+    names = write_corpus(corpus)
+    files = [str(corpus / f"{n}.txt") for n in names]
+    parts = (files, files, list(reversed(files[15:])))
+    url = _fresh(backend, tmp_path / "both.db")
+    procs = [subprocess.Popen([sys.executable, "-m", "wirewatch.cli", "ingest", *part, "--db", url, "--workers", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
+             for part in parts]
+    errs = [p.communicate(timeout=DEADLINE)[1].decode("utf-8", "replace") for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errs
+    both = snapshot(url)
+    assert_consistent(both)
+    assert sorted(both["keys"]) == names
+    if backend == "sqlite":
+        assert sqlite_integrity(tmp_path / "both.db") == "ok"
+    url = _fresh(backend, tmp_path / "one.db")
+    ingest_to_completion(corpus, url)
+    one = snapshot(url)
+    assert both["event_contents"] == one["event_contents"]
+    assert (both["articles"], both["reports"], both["events"]) == (one["articles"], one["reports"], one["events"])

@@ -155,6 +155,20 @@ def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser: on Linux, ask the kernel to kill this worker when its parent dies (a killed
+    `wirewatch ingest` must not leave orphan workers holding the model in memory)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)           # PR_SET_PDEATHSIG
+        if os.getppid() != parent:              # the parent died before the call
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -189,7 +203,8 @@ class _PoolRun:
 
     def _submit(self, chunk: list[Article]):
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                            initializer=_die_with_parent, initargs=(os.getpid(),))
         return self.pool.submit(extract_chunk, self.settings, chunk)
 
     def _reset(self) -> None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable, Optional
 
 from sqlalchemy import create_engine, event as sa_event, or_, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
@@ -53,33 +56,53 @@ class Store:
     def __init__(self, url: Optional[str] = None):
         self.url = normalise_url(url or os.environ.get("WIREWATCH_DB") or DEFAULT_DB)
         self._engine: Optional[Engine] = None
+        self._write_engine: Optional[Engine] = None
 
     # ------------------------------------------------------------ connection
     @property
     def engine(self) -> Engine:
+        """The engine for reads, created (and the schema created or upgraded) on first use."""
         if self._engine is None:
-            kwargs = {"future": True}
-            if self.url.startswith("sqlite"):
-                kwargs["connect_args"] = {"timeout": 30}
-            engine = create_engine(self.url, **kwargs)
-            if engine.dialect.name == "sqlite":
-                @sa_event.listens_for(engine, "connect")
-                def _sqlite_pragmas(dbapi_conn, _):
-                    # let SQLAlchemy's BEGIN below, not the driver, open transactions: then schema changes
-                    # are transactional too, and a crash mid-migration leaves no half-made schema
-                    dbapi_conn.isolation_level = None
-                    cur = dbapi_conn.cursor()
-                    cur.execute("PRAGMA journal_mode=WAL")
-                    cur.execute("PRAGMA busy_timeout=30000")
-                    cur.execute("PRAGMA foreign_keys=ON")
-                    cur.close()
-
-                @sa_event.listens_for(engine, "begin")
-                def _sqlite_begin(conn):
-                    conn.exec_driver_sql("BEGIN")
-            self._engine = engine
-            self.upgrade()
+            self._connect()
         return self._engine
+
+    @property
+    def write_engine(self) -> Engine:
+        """The engine for writes. On SQLite its transactions start with BEGIN IMMEDIATE: a writer takes
+        the database's write lock before reading what it will change, so two processes never both read,
+        then both write (which SQLite would refuse with 'database is locked' at once, whatever the busy
+        timeout); the second waits its turn (busy timeout 30 s). On PostgreSQL it is the same engine."""
+        if self._write_engine is None:
+            self._connect()
+        return self._write_engine
+
+    def _connect(self) -> None:
+        engine = self._make_engine(immediate=False)
+        write = self._make_engine(immediate=True) if engine.dialect.name == "sqlite" else engine
+        self._engine, self._write_engine = engine, write
+        self.upgrade()
+
+    def _make_engine(self, immediate: bool) -> Engine:
+        kwargs = {"future": True}
+        if self.url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 30}
+        engine = create_engine(self.url, **kwargs)
+        if engine.dialect.name == "sqlite":
+            @sa_event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn, _):
+                # let SQLAlchemy's BEGIN below, not the driver, open transactions: then schema changes
+                # are transactional too, and a crash mid-migration leaves no half-made schema
+                dbapi_conn.isolation_level = None
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")       # readers never block the writer, nor it them
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.close()
+
+            @sa_event.listens_for(engine, "begin")
+            def _sqlite_begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        return engine
 
     def upgrade(self) -> None:
         """Create the schema or upgrade it in place to the newest version (Alembic)."""
@@ -88,28 +111,65 @@ class Store:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(resources.files("wirewatch.store") / "migrations"))
-        with self._engine.begin() as conn:
+        # two processes opening a new database at once: the second waits, then finds the schema made
+        with self.write_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sql_text("SELECT pg_advisory_xact_lock(hashtextextended('wirewatch:schema', 0))"))
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    def write_session(self) -> Session:
+        return Session(self.write_engine, expire_on_commit=False)
+
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        for engine in {self._engine, self._write_engine} - {None}:
+            engine.dispose()
+        self._engine = self._write_engine = None
+
+    def _lock(self, s: Session, keys: Iterable[str]) -> None:
+        """PostgreSQL: take transaction-scoped advisory locks on these keys, in sorted order (so two
+        writers never wait on each other in a cycle). Writers of the same article, or linking reports of
+        the same event type and country, run one after the other; others run side by side. (SQLite
+        writers are serialised whole by BEGIN IMMEDIATE.)"""
+        if s.get_bind().dialect.name != "postgresql":
+            return
+        for k in sorted(set(keys)):
+            s.execute(sql_text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": k})
+
+    def _retrying(self, fn):
+        """Run a write transaction, again (up to 5 times) if the database reports a lock timeout,
+        deadlock or serialisation failure."""
+        for attempt in range(5):
+            try:
+                return fn()
+            except OperationalError as e:
+                transient = "locked" in str(e) or "deadlock" in str(e) or "could not serialize" in str(e)
+                if not transient or attempt == 4:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
 
     # ---------------------------------------------------------------- writes
     def add(self, result: ArticleResult) -> AddResult:
         """Store one article's records and link its incidents, in one transaction.
-        The same text again changes nothing; a changed text replaces the old records."""
+        The same text again changes nothing; a changed text replaces the old records.
+        Safe with other processes writing to the same database at the same time."""
+        return self._retrying(lambda: self._add(result))
+
+    def _add(self, result: ArticleResult) -> AddResult:
         art = result.article
         digest = text_hash(art.text)
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
+            self._lock(s, ["article:" + art.id])
             old = s.scalar(select(Article).where(Article.key == art.id))
             if old is not None and old.text_hash == digest and old.status == "ok":
                 return AddResult(art.id, "unchanged")
+            link_keys = [_link_key(i.event_type) for i in result.incidents]
+            if old is not None:
+                link_keys += [_link_key(r.event_type) for r in old.reports]
+            self._lock(s, link_keys)
             status = "new" if old is None else "updated"
             touched: set[int] = set()
             if old is not None:
@@ -127,7 +187,11 @@ class Store:
 
     def add_failure(self, key: str, origin: Optional[str], error: str) -> None:
         """Record an article that could not be read or extracted (listed by `wirewatch failures`)."""
-        with self.session() as s, s.begin():
+        self._retrying(lambda: self._add_failure(key, origin, error))
+
+    def _add_failure(self, key: str, origin: Optional[str], error: str) -> None:
+        with self.write_session() as s, s.begin():
+            self._lock(s, ["article:" + key])
             old = s.scalar(select(Article).where(Article.key == key))
             if old is not None and old.status == "ok":
                 return          # a good copy stays
@@ -387,6 +451,12 @@ def event_dict(ev: Event) -> dict:
             rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
         out["reports"].append(rep)
     return out
+
+
+def _link_key(event_type: Optional[str]) -> str:
+    """Reports are linked only to events of the same type (and country, or none: an event without a
+    country can take a report of any country, so the lock is per type)."""
+    return f"link:{event_type}"
 
 
 def _source(r: Report) -> str:
