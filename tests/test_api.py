@@ -599,3 +599,59 @@ def test_injection_through_path_parameters(client, store):
     assert_error(client.get("/api/events/" + "1%3B%20DROP%20TABLE%20events"), 422)
     assert client.get("/api/events").json()["total"] == 3
     assert store.counts()["events"] == 3
+
+
+# ------------------------------------------------------------------ body size limit, CORS
+@pytest.fixture
+def small_body_app(tmp_path, extractor):
+    st = Store(f"sqlite:///{tmp_path / 'limit.db'}")
+    with TestClient(create_app(st, token=TOKEN, extractor=extractor, max_body_bytes=2000),
+                    raise_server_exceptions=False) as c:
+        yield c, st
+    st.close()
+
+
+def test_a_body_over_the_limit_is_413_and_nothing_is_stored(small_body_app):
+    c, st = small_body_app
+    body = {"text": "Russian drones struck Kharkiv on Monday. " * 100, "date": "2025-03-14"}
+    r = c.post("/api/articles", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert_error(r, 413)
+    assert "2000 bytes" in r.json()["error"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert st.counts()["articles"] == 0
+
+
+def test_a_streamed_body_over_the_limit_is_413(small_body_app):
+    c, st = small_body_app
+    chunks = (b'{"text": "' + b"x" * 500 for _ in range(10))           # no Content-Length: chunked
+    r = c.post("/api/articles", content=chunks, headers={"Authorization": f"Bearer {TOKEN}",
+                                                         "Content-Type": "application/json"})
+    assert_error(r, 413)
+    assert st.counts()["articles"] == 0
+
+
+def test_a_body_under_the_limit_is_accepted(small_body_app):
+    c, st = small_body_app
+    r = c.post("/api/articles", json={"text": "Russian drones struck Kharkiv on Monday, officials said.",
+                                      "date": "2025-03-14"}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 201, r.text
+    assert st.counts()["articles"] == 1
+
+
+def test_cors_is_off_by_default(client):
+    r = client.get("/api/events", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+    pre = client.options("/api/events", headers={"Origin": "https://evil.example",
+                                                 "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in pre.headers
+
+
+def test_cors_allows_only_the_configured_origins(store):
+    with TestClient(create_app(store, cors_origins=["https://analysis.example"])) as c:
+        ok = c.get("/api/events", headers={"Origin": "https://analysis.example"})
+        other = c.get("/api/events", headers={"Origin": "https://evil.example"})
+        pre = c.options("/api/events", headers={"Origin": "https://analysis.example",
+                                                "Access-Control-Request-Method": "GET"})
+    assert ok.headers["access-control-allow-origin"] == "https://analysis.example"
+    assert "access-control-allow-origin" not in other.headers
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "https://analysis.example"

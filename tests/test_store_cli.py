@@ -306,3 +306,10 @@ def test_bad_filter_values_exit_2_with_one_line(db, run_cli, args, tmp_path):
     assert args[2] in lines[0] and args[1] in lines[0]
     assert out == ""
     assert not (tmp_path / "out").exists()
+
+
+def test_serve_private_without_a_token_refuses_to_start(run_cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("WIREWATCH_TOKEN", raising=False)
+    rc, _, err = run_cli("serve", "--private", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--port", "1")
+    assert rc == 2
+    assert err.strip().splitlines() == ["wirewatch: --private needs WIREWATCH_TOKEN set (the token readers must present)"]

@@ -220,7 +220,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import create_app
 
     token = os.environ.get("WIREWATCH_TOKEN") or None
-    app = create_app(_store(args), token=token, private=args.private,
+    if args.private and token is None:
+        _err("--private needs WIREWATCH_TOKEN set (the token readers must present)")
+        return 2
+    app = create_app(_store(args), token=token, private=args.private, cors_origins=args.cors_origins,
                      tile_url=args.tile_url or os.environ.get("WIREWATCH_TILE_URL")
                      or "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
     print(f"wirewatch: serving on http://{args.host}:{args.port}/ "
@@ -356,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--private", action="store_true", help="reading needs the bearer token too")
+    sv.add_argument("--cors-origin", dest="cors_origins", action="append", metavar="ORIGIN",
+                    help="allow cross-origin requests from this origin (repeatable; default: none allowed)")
     sv.add_argument("--tile-url", dest="tile_url", help="map tile URL template (default OpenStreetMap; "
                     "$WIREWATCH_TILE_URL); markers show even when tiles cannot load")
     sv.set_defaults(func=cmd_serve)

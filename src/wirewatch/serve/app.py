@@ -21,6 +21,9 @@ from pydantic import BaseModel, Field
 from ..store import Store, event_dict
 
 MAX_PAGE = 500
+# request bodies past this many bytes get 413: the longest article accepted (1,000,000 characters)
+# fits even when the client escapes every character as JSON \uXXXX (6 bytes), with room for metadata
+MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_OFFSET = 10**9
 MAX_ID = 2**62
 STATIC = resources.files("wirewatch.serve") / "static"
@@ -59,11 +62,74 @@ def tile_origin(url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
+class BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes is refused with 413 and a JSON error, whether
+    it announces its length (Content-Length) or streams it (chunked); nothing past the limit is read."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._refuse(send, bad=not length.isdigit())
+        seen = 0
+        started = refused = False
+
+        async def limited_receive():
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # answer now and tell the app the client has gone: it reads no further
+                    refused = True
+                    if not started:
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if refused:
+                return                  # the 413 is the answer
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except Exception:
+            if not refused:
+                raise
+
+    async def _refuse(self, send, bad: bool = False):
+        status = 400 if bad else 413
+        msg = "Content-Length is not a number" if bad else f"request body over {self.limit} bytes"
+        response = JSONResponse({"error": msg}, status_code=status, headers={
+            "Content-Security-Policy": "default-src 'none'; object-src 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer"})
+        await response({"type": "http"}, None, send)
+
+
 def create_app(store: Store, token: Optional[str] = None, private: bool = False,
-               tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", extractor=None) -> FastAPI:
+               tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", extractor=None,
+               max_body_bytes: int = MAX_BODY_BYTES, cors_origins: Optional[list[str]] = None) -> FastAPI:
+    """The API and dashboard over ``store``. Cross-origin reads are refused (no CORS headers) unless
+    ``cors_origins`` lists the origins allowed (e.g. ``["https://analysis.example.org"]``)."""
     app = FastAPI(title="wirewatch", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Conflict events coded from news, with the evidence of every field.")
     state = {"extractor": extractor}
+    if cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
 
     def bearer(request: Request) -> Optional[str]:
         h = request.headers.get("authorization", "")
