@@ -279,9 +279,6 @@ def test_every_export_format_reads_back(ingested, run_cli, tmp_path):
     assert strike_p["fatalities"] == 3 and strike_p["n_reports"] == 2
     assert {r["article"] for r in json.loads(strike_p["reports"])} == {"kharkiv-wire", "kharkiv-daily"}
 
-    lines = export("jsonl", "e.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(l) for l in lines] == events                # the same objects as `events --format jsonl`
-
     kenya = export("acled-csv", "kenya.csv", "--country", "Kenya")   # the same filters as `events`
     with open(kenya, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -313,3 +310,63 @@ def test_serve_private_without_a_token_refuses_to_start(run_cli, tmp_path, monke
     rc, _, err = run_cli("serve", "--private", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--port", "1")
     assert rc == 2
     assert err.strip().splitlines() == ["wirewatch: --private needs WIREWATCH_TOKEN set (the token readers must present)"]
+
+
+# ----------------------------------------------------------------------------- backup and restore
+
+def _content(events):
+    """Events by content, store ids aside."""
+    out = []
+    for e in events:
+        e = {k: v for k, v in e.items() if k not in ("id", "reports")}
+        out.append(e)
+    return sorted(out, key=repr)
+
+
+def _reports(events):
+    return sorted((r["article"], r["sub_event_type"], r["event_date"], r["fatalities"])
+                  for e in events for r in e["reports"])
+
+
+def test_export_jsonl_then_ingest_into_an_empty_store_gives_the_same_events(ingested, run_cli, tmp_path):
+    backup = tmp_path / "backup.jsonl"
+    rc, _, err = run_cli("export", "--db", ingested, "--format", "jsonl", "-o", backup)
+    assert rc == 0, err
+    lines = [json.loads(line) for line in backup.read_text(encoding="utf-8").splitlines()]
+    assert all(line["wirewatch"] == "article/1" for line in lines)
+    assert any(line["status"] == "failed" for line in lines)                 # the failure is kept too
+    restored = f"sqlite:///{tmp_path / 'restored.db'}"
+    rc, _, err = run_cli("ingest", backup, "--db", restored)
+    assert rc == 1, err                                                      # the kept failure, again
+    before, after = _events(run_cli, ingested), _events(run_cli, restored)
+    assert len(after) == len(before) == 3
+    assert _content(after) == _content(before)
+    assert _reports(after) == _reports(before)
+    for kind in ("quotes", "claims", "failures"):
+        outs = [run_cli(kind, "--db", db, *(("--format", "jsonl") if kind != "failures" else ()))[1]
+                for db in (ingested, restored)]
+        assert outs[0] == outs[1] and outs[0].strip()
+    again = tmp_path / "again.jsonl"
+    rc, _, err = run_cli("export", "--db", restored, "--format", "jsonl", "-o", again)
+    assert rc == 0, err
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("incidents",)} for r in rows]   # noqa: E731
+    assert strip(json.loads(line) for line in again.read_text(encoding="utf-8").splitlines()) == strip(lines)
+
+
+def test_a_tampered_export_line_is_refused_and_the_rest_restored(ingested, run_cli, tmp_path):
+    backup = tmp_path / "backup.jsonl"
+    assert run_cli("export", "--db", ingested, "--format", "jsonl", "-o", backup)[0] == 0
+    lines = backup.read_text(encoding="utf-8").splitlines()
+    ok = [json.loads(line) for line in lines if json.loads(line)["status"] == "ok"]
+    bad = dict(ok[0])
+    bad["incidents"] = [dict(bad["incidents"][0], evidence=[{"start": 0, "end": 5, "text": "WRONG"}])]
+    backup.write_text("\n".join([json.dumps(bad)] + [json.dumps(r) for r in ok[1:]]) + "\n", encoding="utf-8")
+    restored = f"sqlite:///{tmp_path / 'restored.db'}"
+    rc, _, err = run_cli("ingest", backup, "--db", restored)
+    assert rc == 1
+    assert "backup.jsonl:1: bad exported records: incidents[0]: evidence 0-5 does not match the text" in err
+    keys = {r["id"] for r in ok[1:]}
+    rc, out, _ = run_cli("export", "--db", restored, "--format", "jsonl", "-o", tmp_path / "x.jsonl")
+    got = {json.loads(line)["id"] for line in (tmp_path / "x.jsonl").read_text(encoding="utf-8").splitlines()
+           if json.loads(line)["status"] == "ok"}
+    assert got == keys

@@ -100,7 +100,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for item in read_inputs(args.inputs, default_date=args.date):
             if isinstance(item, ReadError):
                 failures += 1
-                store.add_failure(item.origin, item.origin, item.problem)
+                store.add_failure(item.key or item.origin, item.origin, item.problem)
                 progress.fail(item.message)
                 continue
             yield item
@@ -201,12 +201,24 @@ def cmd_failures(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import json
+
     from .export import export_events
     from .store import event_dict
 
     if _bad_dates(args):
         return 2
-    events = [event_dict(e) for e in _store(args).events(**_event_filters(args))]
+    store = _store(args)
+    if args.format == "jsonl":      # a backup: every article with its text and records, for `ingest`
+        n = 0
+        with open(args.output, "w", encoding="utf-8") as fh:
+            for row in store.backup(**_event_filters(args)):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n += 1
+        print(f"exported {n} articles with their records to {args.output} (jsonl; `wirewatch ingest "
+              f"{args.output}` restores them)", file=sys.stderr)
+        return 0
+    events = [event_dict(e) for e in store.events(**_event_filters(args))]
     export_events(events, args.format, args.output)
     print(f"exported {len(events)} events to {args.output} ({args.format})", file=sys.stderr)
     return 0
@@ -346,7 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--db", help=db_help)
     fl.set_defaults(func=cmd_failures)
 
-    ex = sub.add_parser("export", help="export events as ACLED CSV, GeoJSON, Parquet or JSON Lines")
+    ex = sub.add_parser("export", help="export events as ACLED CSV, GeoJSON or Parquet, or back the store up "
+                        "as JSON Lines", description="Export the events (acled-csv, geojson, parquet) or back up "
+                        "the articles with their text and records (jsonl; `wirewatch ingest FILE` restores it "
+                        "into any store and links the events again).")
     filters(ex)
     ex.add_argument("--format", "-f", choices=["acled-csv", "geojson", "parquet", "jsonl"], required=True)
     ex.add_argument("--output", "-o", required=True, help="file to write")

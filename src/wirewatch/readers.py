@@ -30,6 +30,7 @@ class ReadError:
 
     origin: str
     problem: str
+    key: Optional[str] = None       # the article id, when known (a failure restored from an export)
 
     @property
     def message(self) -> str:
@@ -138,6 +139,11 @@ def read_jsonl_stream(stream: IO[bytes], origin: str, default_date: Optional[str
         if not isinstance(obj, dict):
             yield ReadError(where, "a JSON object with 'text' was expected")
             continue
+        if obj.get("wirewatch") == EXPORT_FORMAT and obj.get("status") == "failed":
+            # a failure kept in an export: restored as a failure under its own id
+            yield ReadError(str(obj.get("origin") or obj.get("id") or where), str(obj.get("error") or "failed"),
+                            key=str(obj["id"]) if obj.get("id") is not None else None)
+            continue
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
             yield ReadError(where, "missing or empty 'text'")
@@ -155,7 +161,29 @@ def read_jsonl_stream(stream: IO[bytes], origin: str, default_date: Optional[str
             for key in ("title", "source", "url"):
                 if isinstance(obj.get(key), str):
                     setattr(item, key, obj[key])
+            if obj.get("wirewatch") is not None:
+                item = _stored_article(obj, item, where)
         yield item
+
+
+EXPORT_FORMAT = "article/1"      # lines of `wirewatch export --format jsonl` carry "wirewatch": EXPORT_FORMAT
+
+
+def _stored_article(obj: dict, article: Article, where: str) -> Item:
+    """An exported article line: the article with its records, checked against its text."""
+    if obj.get("wirewatch") != EXPORT_FORMAT:
+        return ReadError(where, f"unknown wirewatch export format {obj.get('wirewatch')!r} "
+                                f"(this version reads {EXPORT_FORMAT!r})")
+    from .records import ArticleResult
+
+    try:
+        ArticleResult.from_dict(article, obj)
+    except ValueError as e:
+        return ReadError(where, f"bad exported records: {e}")
+    if isinstance(obj.get("origin"), str):
+        article.origin = obj["origin"]
+    article.stored = obj
+    return article
 
 
 def read_jsonl(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:

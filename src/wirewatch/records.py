@@ -36,6 +36,8 @@ class Article:
     url: Optional[str] = None
     origin: Optional[str] = None        # file (and line) it was read from
     warnings: list[str] = field(default_factory=list)
+    # records already coded (a line of `wirewatch export --format jsonl`): restored, not re-extracted
+    stored: Optional[dict] = field(default=None, repr=False)
 
 
 @dataclass
@@ -139,10 +141,45 @@ class ArticleResult:
             out[kind] = [r.to_dict(explain) for r in getattr(self, kind)]
         return out
 
+    @classmethod
+    def from_dict(cls, article: Article, data: dict) -> "ArticleResult":
+        """The records of ``data`` (the shape of ``to_dict``; unknown keys ignored) for ``article``.
+        Raises ValueError if a record is malformed or its evidence does not match the text."""
+        out = cls(article=article)
+        for kind, rec_cls in RECORD_CLASSES.items():
+            items = data.get(kind) or []
+            if not isinstance(items, list):
+                raise ValueError(f"'{kind}' is not a list")
+            names = {f.name for f in fields(rec_cls)} - {"evidence", "triggers"}
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise ValueError(f"{kind}[{i}] is not an object")
+                evidence = []
+                for e in item.get("evidence") or []:
+                    try:
+                        ev = Evidence(int(e["start"]), int(e["end"]), str(e["text"]))
+                    except (KeyError, TypeError, ValueError):
+                        raise ValueError(f"{kind}[{i}]: malformed evidence {e!r}") from None
+                    if not 0 <= ev.start < ev.end <= len(article.text) or article.text[ev.start:ev.end] != ev.text:
+                        raise ValueError(f"{kind}[{i}]: evidence {ev.start}-{ev.end} does not match the text")
+                    evidence.append(ev)
+                if not evidence:
+                    raise ValueError(f"{kind}[{i}] has no evidence")
+                try:
+                    rec = rec_cls(evidence=evidence, **{k: v for k, v in item.items() if k in names})
+                except TypeError as e:
+                    raise ValueError(f"{kind}[{i}]: {e}") from None
+                getattr(out, kind).append(rec)
+        return out
+
     def records(self):
         for kind in self.KINDS:
             for r in getattr(self, kind):
                 yield kind, r
+
+
+RECORD_CLASSES = {"incidents": Incident, "interactions": Interaction, "quotes": Quote, "claims": Claim,
+                  "opinion": Opinion, "contradictions": Contradiction}
 
 
 def clean_number(v: float) -> float | int:

@@ -116,7 +116,8 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
     budget, or whose extraction raises becomes a failure; the others keep their records."""
     ex = _extractor(settings)
     refused = {i: too_large(a, settings) for i, a in enumerate(articles)}
-    ok = [a for i, a in enumerate(articles) if not refused[i]]
+    stored = {i: ArticleResult.from_dict(a, a.stored) for i, a in enumerate(articles) if a.stored is not None}
+    ok = [a for i, a in enumerate(articles) if not refused[i] and i not in stored]
     results: Optional[list] = None
     try:
         with time_budget(settings.article_time_budget):    # a chunk is at most ~one long article's work
@@ -132,7 +133,8 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
             except Exception as e:  # one bad article must not stop the batch
                 results.append(_failure(a, e))
     done = iter(results)
-    return [ExtractionFailure(a, refused[i]) if refused[i] else next(done) for i, a in enumerate(articles)]
+    return [ExtractionFailure(a, refused[i]) if refused[i] else stored[i] if i in stored else next(done)
+            for i, a in enumerate(articles)]
 
 
 CHUNK_CHARS = 100_000     # a chunk holds at most batch_size articles and about this much text

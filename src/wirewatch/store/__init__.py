@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from sqlalchemy import create_engine, event as sa_event, or_, select
 from sqlalchemy import text as sql_text
@@ -21,12 +21,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from ..records import ArticleResult
+from ..records import ArticleResult, clean_number
 from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
 from .models import (Article, Base, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote,
                      Report)
 
 DEFAULT_DB = "sqlite:///wirewatch.db"
+BACKUP_FORMAT = "article/1"      # the "wirewatch" marker of an exported article line
 
 
 def normalise_url(url: str) -> str:
@@ -322,31 +323,68 @@ class Store:
         """An article with its text and every record found in it, each with its evidence spans."""
         with self.session() as s:
             a = s.scalar(select(Article).where(Article.key == key))
-            if a is None:
-                return None
-            spans: dict[tuple[str, int], list] = {}
-            for e in s.scalars(select(Evidence).where(Evidence.article_id == a.id).order_by(Evidence.start)):
-                spans.setdefault((e.record_kind, e.record_id), []).append({"start": e.start, "end": e.end,
-                                                                           "text": e.text})
-            reports = []
-            for r in a.reports:
-                rep = {"report_id": r.id, "event_id": r.event_id}
-                for c in INCIDENT_COLUMNS:
-                    rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
-                rep["evidence"] = spans.get(("report", r.id), [])
-                reports.append(rep)
-            return {
-                "id": a.key, "date": _iso(a.date), "title": a.title, "source": a.source, "url": a.url,
-                "status": a.status, "error": a.error, "text": a.text,
-                "incidents": reports,
-                "interactions": [{"source_actor": i.source_actor, "target_actor": i.target_actor,
-                                  "cameo_root": i.cameo_root, "summary": i.summary, "event_date": _iso(i.event_date),
-                                  "evidence": spans.get(("interaction", i.id), [])} for i in a.interactions],
-                "quotes": [{"speaker": q.speaker, "text": q.text, "direct": q.direct, "channel": q.channel,
-                            "evidence": spans.get(("quote", q.id), [])} for q in a.quotes],
-                "claims": [{"value": c.value, "qualifier": c.qualifier, "unit": c.unit, "reported_by": c.reported_by,
-                            "evidence": spans.get(("claim", c.id), [])} for c in a.claims],
-            }
+            return None if a is None else self._article_dict(s, a)
+
+    def _article_dict(self, s: Session, a: Article) -> dict:
+        spans: dict[tuple[str, int], list] = {}
+        for e in s.scalars(select(Evidence).where(Evidence.article_id == a.id).order_by(Evidence.start)):
+            spans.setdefault((e.record_kind, e.record_id), []).append({"start": e.start, "end": e.end,
+                                                                       "text": e.text})
+        reports = []
+        for r in a.reports:
+            rep = {"report_id": r.id, "event_id": r.event_id}
+            for c in INCIDENT_COLUMNS:
+                rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
+            rep["evidence"] = spans.get(("report", r.id), [])
+            reports.append(rep)
+        claims = [{"value": clean_number(c.value), "qualifier": c.qualifier, "unit": c.unit,
+                   "reported_by": c.reported_by, "evidence": spans.get(("claim", c.id), [])} for c in a.claims]
+        index = {c.id: i for i, c in enumerate(a.claims)}
+        contradictions = []
+        for c in s.scalars(select(Contradiction).where(Contradiction.article_id == a.id).order_by(Contradiction.id)):
+            which = [index[x] for x in (c.claim_a_id, c.claim_b_id) if x in index]
+            contradictions.append({"what": c.what, "claims": which,     # evidence: the figures' first spans
+                                   "evidence": [claims[i]["evidence"][0] for i in which if claims[i]["evidence"]]})
+        return {
+            "id": a.key, "date": _iso(a.date), "title": a.title, "source": a.source, "url": a.url,
+            "origin": a.origin, "status": a.status, "error": a.error, "text": a.text,
+            "incidents": reports,
+            "interactions": [{"event_date": _iso(i.event_date), "date_precision": i.date_precision,
+                              "source_actor": i.source_actor, "target_actor": i.target_actor,
+                              "cameo_root": i.cameo_root, "summary": i.summary, "location": i.location,
+                              "evidence": spans.get(("interaction", i.id), [])} for i in a.interactions],
+            "quotes": [{"speaker": q.speaker, "text": q.text, "direct": q.direct, "channel": q.channel,
+                        "evidence": spans.get(("quote", q.id), [])} for q in a.quotes],
+            "claims": claims,
+            "opinion": [{"text": o.text, "evidence": spans.get(("opinion", o.id), [])}
+                        for o in sorted(a.opinions, key=lambda o: o.id)],
+            "contradictions": contradictions,
+        }
+
+    def backup(self, **filters) -> Iterator[dict]:
+        """Every stored article (read or extraction failures included) as one self-contained dict: its
+        text, metadata and all its records with their evidence, marked ``"wirewatch": "article/1"``.
+        `wirewatch export --format jsonl` writes these; `wirewatch ingest` of that file restores them
+        as they were (no re-extraction) and links the events again. With event filters: the articles
+        that reported the matching events. Read in pages, so memory stays flat."""
+        keys = None
+        if any(v for v in filters.values()):
+            with self.session() as s:
+                q = self._filtered(select(Report.article_id).join(Event, Event.id == Report.event_id), **filters)
+                keys = sorted(set(s.scalars(q)))
+        last = 0
+        while True:
+            with self.session() as s:
+                q = select(Article).where(Article.id > last).order_by(Article.id).limit(200)
+                if keys is not None:
+                    q = q.where(Article.id.in_(keys[:200]))
+                    keys = keys[200:]
+                rows = list(s.scalars(q))
+                if not rows:
+                    return
+                for a in rows:
+                    yield {"wirewatch": BACKUP_FORMAT, **self._article_dict(s, a)}
+                last = rows[-1].id
 
     def articles(self, limit: int = 100, offset: int = 0) -> list[dict]:
         with self.session() as s:
