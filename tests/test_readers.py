@@ -311,3 +311,67 @@ def test_stdin_jsonl():
 def test_stdin_empty_is_an_error():
     err = only_error(list(read_stdin(io.BytesIO(b""))))
     assert "<stdin>" in err.message
+
+
+# ------------------------------------------------------------------ size limits and streaming
+def test_a_50_mb_jsonl_line_is_refused_unread_and_the_next_line_is_read(tmp_path):
+    from wirewatch.readers import MAX_ITEM_BYTES, read_jsonl
+
+    src = tmp_path / "feed.jsonl"
+    with src.open("wb") as fh:
+        fh.write(b'{"id": "huge", "date": "2025-03-14", "text": "' + b"x" * (50 * 1024 * 1024) + b'"}\n')
+        fh.write(b'{"id": "ok", "date": "2025-03-14", "text": "Drones struck Kharkiv."}\n')
+    items = list(read_jsonl(src))
+    assert [type(i).__name__ for i in items] == ["ReadError", "Article"]
+    assert items[0].message == f"{src}:1: line too long: over {MAX_ITEM_BYTES:,} bytes, skipped"
+    assert items[1].id == "ok"
+
+
+def test_a_file_over_the_limit_is_refused(tmp_path, monkeypatch):
+    from wirewatch import readers
+
+    monkeypatch.setattr(readers, "MAX_ITEM_BYTES", 1000)
+    src = tmp_path / "big.txt"
+    src.write_text("date 2025-03-14\n" + "word " * 400, encoding="utf-8")
+    (item,) = list(readers.read_inputs([str(src)]))
+    assert item.message == f"{src}: file too large: 2,016 bytes, over the limit of 1,000"
+
+
+class _EndlessJsonl:
+    """A stdin that never ends (a feed); fails the test if more than 1 MB of it is read."""
+
+    def __init__(self):
+        self.read_bytes, self.n, self.buf = 0, 0, b""
+
+    def _line(self) -> bytes:
+        self.n += 1
+        return (f'{{"id": "n{self.n}", "date": "2025-03-14", "text": "Drones struck Kharkiv, '
+                f'item {self.n}."}}\n').encode()
+
+    def _count(self, data: bytes) -> bytes:
+        self.read_bytes += len(data)
+        assert self.read_bytes < 1 << 20, "stdin was read as a whole"
+        return data
+
+    def read(self, n: int = -1) -> bytes:
+        assert n >= 0, "stdin was read as a whole"
+        while len(self.buf) < n:
+            self.buf += self._line()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return self._count(out)
+
+    def readline(self, limit: int = -1) -> bytes:
+        if b"\n" not in self.buf:
+            self.buf += self._line()
+        i = self.buf.index(b"\n") + 1
+        out, self.buf = self.buf[:i], self.buf[i:]
+        return self._count(out)
+
+
+def test_jsonl_on_stdin_is_streamed():
+    import itertools
+
+    from wirewatch.readers import read_stdin
+
+    first = list(itertools.islice(read_stdin(_EndlessJsonl()), 5000))
+    assert len(first) == 5000 and all(a.id.startswith("n") for a in first)

@@ -22,6 +22,10 @@ TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 HTML_SUFFIXES = {".html", ".htm"}
 READABLE_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+# one input item (a file, or a JSON line) larger than this is refused unread: the longest article
+# extracted (1,000,000 characters) fits even as JSON-escaped text (6 bytes a character) or in a
+# heavily marked-up HTML page; a bigger item is not an article
+MAX_ITEM_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -98,6 +102,9 @@ def read_decoded(path: Path) -> Union[tuple[str, list[str]], ReadError]:
     """A file's text (and decoding warnings), or the one-line reason it cannot be read."""
     origin = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_ITEM_BYTES:
+            return ReadError(origin, f"file too large: {size:,} bytes, over the limit of {MAX_ITEM_BYTES:,}")
         data = path.read_bytes()
     except OSError as e:
         return ReadError(origin, f"cannot read: {e.strerror or e}")
@@ -120,9 +127,13 @@ def read_txt(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
 
 
 def read_jsonl_stream(stream: IO[bytes], origin: str, default_date: Optional[str] = None) -> Iterator[Item]:
-    """Read JSON Lines of {"id", "date", "text", ["title", "source", "url"]}, line by line."""
-    for lineno, raw in enumerate(stream, 1):
+    """Read JSON Lines of {"id", "date", "text", ["title", "source", "url"]}, line by line; a line over
+    MAX_ITEM_BYTES is skipped unread (memory stays bounded however long the line)."""
+    for lineno, raw in enumerate(_lines(stream), 1):
         where = f"{origin}:{lineno}"
+        if raw is None:
+            yield ReadError(where, f"line too long: over {MAX_ITEM_BYTES:,} bytes, skipped")
+            continue
         if not raw.strip():
             continue
         warnings: list[str] = []
@@ -186,6 +197,22 @@ def _stored_article(obj: dict, article: Article, where: str) -> Item:
     return article
 
 
+def _lines(stream: IO[bytes]) -> Iterator[Optional[bytes]]:
+    """The lines of a binary stream; None for a line longer than MAX_ITEM_BYTES (read past, not kept)."""
+    while True:
+        line = stream.readline(MAX_ITEM_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_ITEM_BYTES and not line.endswith(b"\n"):
+            while True:             # skip the rest of the long line in bounded pieces
+                rest = stream.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield line
+
+
 def read_jsonl(path: Path, default_date: Optional[str] = None) -> Iterator[Item]:
     try:
         with path.open("rb") as fh:
@@ -226,14 +253,40 @@ def article_from_html(html: str, origin: str, art_id: str, default_date: Optiona
                    source=get("sitename"), origin=origin, warnings=warnings)
 
 
-def read_stdin(stream: IO[bytes], default_date: Optional[str] = None) -> Iterator[Item]:
-    data = stream.read()
-    origin = "<stdin>"
-    stripped = data.lstrip()
-    if stripped.startswith(b"{"):
+class _Prefixed:
+    """A binary stream with ``head`` (already read from it) put back in front; readline only."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
         import io
-        yield from read_jsonl_stream(io.BytesIO(data), origin, default_date)
+        self.head, self.rest = io.BytesIO(head), rest
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self.head.readline(limit)
+        if line.endswith(b"\n") or (limit >= 0 and len(line) >= limit):
+            return line
+        more = self.rest.readline(limit - len(line) if limit >= 0 else -1)
+        return line + more
+
+
+def read_stdin(stream: IO[bytes], default_date: Optional[str] = None) -> Iterator[Item]:
+    """Standard input: JSON Lines (first non-blank byte '{') are streamed line by line; anything else is
+    one article (text or HTML), refused past MAX_ITEM_BYTES."""
+    origin = "<stdin>"
+    head = stream.read(65536)
+    while head and not head.strip() and len(head) < MAX_ITEM_BYTES:
+        more = stream.read(65536)       # leading blank space: read on to the first byte that says what it is
+        if not more:
+            break
+        head += more
+    stripped = head.lstrip()
+    if stripped.startswith(b"{"):
+        yield from read_jsonl_stream(_Prefixed(head, stream), origin, default_date)
         return
+    data = head + stream.read(max(0, MAX_ITEM_BYTES + 1 - len(head)))
+    if len(data) > MAX_ITEM_BYTES:
+        yield ReadError(origin, f"input too large: over {MAX_ITEM_BYTES:,} bytes")
+        return
+    stripped = data.lstrip()
     text, warnings, err = decode_bytes(data, origin)
     if err:
         yield ReadError(origin, err)
