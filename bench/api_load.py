@@ -1,15 +1,21 @@
-"""Load test of the REST API: requests/s and latency of ``GET /api/events`` under concurrent clients.
+"""Load and attack test of the REST API: requests/s and latency of ``GET /api/events`` and
+``POST /api/articles`` under concurrent clients, with hostile requests mixed in.
 
 What it does
 ------------
 1. Builds a store: ``wirewatch ingest examples --db sqlite:///TMP/api-load.db`` in a subprocess, into a
    temporary directory (skipped with ``--db URL`` to load an existing store instead; that store is only read).
 2. Starts the server in a subprocess, ``wirewatch serve`` (uvicorn, one worker), on 127.0.0.1 and a free port,
-   read-only (WIREWATCH_TOKEN is removed from its environment), and waits until ``/api/health`` answers.
+   with a random WIREWATCH_TOKEN (read-only with ``--read-only``), and waits until ``/api/health`` answers.
 3. Sends a few warm-up requests, then runs ``--concurrency`` (default 8) asyncio workers sharing one
    ``httpx.AsyncClient`` for ``--duration`` seconds (default 15). Each worker sends one request at a time,
    cycling through a mix of ``/api/events`` queries: the default first page, small pages at offsets, and
    the since/until, country, type, actor and text filters (``--plain`` sends only ``/api/events``).
+   Every ``--post-every`` (default 10) request is a ``POST /api/articles`` with the token: an example article
+   under a new id, extracted, stored and linked while the reads go on. Every ``--attack-every`` (default 7)
+   request is hostile and must be refused or answered harmlessly: a 9 MiB body (expects 413), a wrong
+   token (401), an SQL injection in a filter (200 and the table intact), a page size past the cap (422),
+   a body that is not JSON (422). A hostile request answered as expected is not an error.
    Requests still in flight at the deadline are completed and counted.
 4. Prints requests, seconds, requests/s, p50 and p99 latency in milliseconds (nearest-rank percentiles of
    the successful requests), the error count (non-200 answers, timeouts, connection errors) and a sample of
@@ -35,7 +41,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -83,8 +91,10 @@ def ingest(corpus: Path, db: str) -> None:
           file=sys.stderr)
 
 
-def start_server(db: str, port: int, log) -> subprocess.Popen:
+def start_server(db: str, port: int, log, token: str | None = None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "WIREWATCH_TOKEN"}
+    if token:
+        env["WIREWATCH_TOKEN"] = token
     return subprocess.Popen(cli("serve", "--db", db, "--host", HOST, "--port", str(port)), env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -124,35 +134,80 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[int(rank) - 1]
 
 
-async def load(base: str, concurrency: int, duration: float, queries: list[str]) -> dict:
-    latencies: list[float] = []
+ATTACKS = [
+    # (name, method, path, body, expected status)
+    ("oversized body", "POST", "/api/articles", b'{"text": "' + b"x" * (9 * 1024 * 1024) + b'"}', 413),
+    ("wrong token", "POST", "/api/articles", b'{"text": "Drones struck Kharkiv."}', 401),
+    ("sql injection", "GET", "/api/events?country=%27%3B%20DROP%20TABLE%20events%3B%20--", None, 200),
+    ("page past the cap", "GET", "/api/events?limit=100000", None, 422),
+    ("not json", "POST", "/api/articles", b"<html>not json</html>", 422),
+]
+
+
+def example_texts(corpus: Path) -> list[str]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from wirewatch.readers import read_inputs
+    from wirewatch.records import Article
+
+    return [a.text for a in read_inputs([str(corpus)]) if isinstance(a, Article)]
+
+
+async def load(base: str, concurrency: int, duration: float, queries: list[str], token: str | None = None,
+               texts: list[str] = (), post_every: int = 0, attack_every: int = 0) -> dict:
+    stats: dict[str, dict] = {}
     errors: list[str] = []
     cycle = itertools.cycle(queries)
+    counter = itertools.count(1)
+    posted = itertools.count()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=30, limits=limits) as client:
+
+    def record(kind: str, elapsed: float) -> None:
+        stats.setdefault(kind, {"latencies": []})["latencies"].append(elapsed)
+
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60, limits=limits) as client:
         for q in queries:                                   # warm-up, not timed
             await client.get(q)
+        if post_every and token and texts:                  # the first POST loads the spaCy pipeline
+            await client.post("/api/articles", json={"id": "load-warm-up", "text": texts[0], "date": "2025-03-14"},
+                              headers={"Authorization": f"Bearer {token}"})
+
+        def next_request():
+            n = next(counter)
+            if attack_every and n % attack_every == 0:
+                name, method, path, body, expect = ATTACKS[(n // attack_every) % len(ATTACKS)]
+                headers = {"Authorization": "Bearer wrong-token" if name == "wrong token" else f"Bearer {token}",
+                           "Content-Type": "application/json"}
+                return f"attack: {name}", method, path, body, headers, expect
+            if post_every and token and texts and n % post_every == 0:
+                i = next(posted)
+                text = texts[i % len(texts)]
+                body = json.dumps({"id": f"load-{i}", "text": text + f"\n\n(load test copy {i})",
+                                   "date": "2025-03-14"}).encode()
+                return ("POST /api/articles", "POST", "/api/articles", body,
+                        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, 201)
+            return "GET /api/events", "GET", next(cycle), None, {}, 200
 
         async def worker(deadline: float) -> None:
             while time.perf_counter() < deadline:
-                path = next(cycle)
+                kind, method, path, body, headers, expect = next_request()
                 t0 = time.perf_counter()
                 try:
-                    r = await client.get(path)
+                    r = await client.request(method, path, content=body, headers=headers)
                     await r.aread()
                 except httpx.HTTPError as e:
-                    errors.append(f"{path}: {type(e).__name__}: {e}")
+                    errors.append(f"{kind} {path[:80]}: {type(e).__name__}: {e}")
                     continue
                 elapsed = time.perf_counter() - t0
-                if r.status_code == 200:
-                    latencies.append(elapsed)
+                if r.status_code == expect:
+                    record(kind, elapsed)
                 else:
-                    errors.append(f"{path}: HTTP {r.status_code} {r.text[:200]}")
+                    errors.append(f"{kind} {path[:80]}: HTTP {r.status_code} (expected {expect}) {r.text[:200]}")
 
         start = time.perf_counter()
         await asyncio.gather(*(worker(start + duration) for _ in range(concurrency)))
         wall = time.perf_counter() - start
-    return {"latencies": latencies, "errors": errors, "wall": wall}
+        tables = (await client.get("/api/health")).json()["counts"]
+    return {"stats": stats, "errors": errors, "wall": wall, "counts_after": tables}
 
 
 def main(argv=None) -> int:
@@ -161,7 +216,12 @@ def main(argv=None) -> int:
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
     ap.add_argument("--corpus", default=str(ROOT / "examples"), help="articles to ingest (default examples/)")
     ap.add_argument("--db", help="use this existing store instead of ingesting the corpus into a temporary one")
-    ap.add_argument("--plain", action="store_true", help="send only GET /api/events (no paging or filters)")
+    ap.add_argument("--plain", action="store_true", help="send only GET /api/events (no paging, filters, "
+                    "posts or attacks)")
+    ap.add_argument("--post-every", type=int, default=10, metavar="N",
+                    help="every Nth request is a POST /api/articles (default 10; 0: none)")
+    ap.add_argument("--attack-every", type=int, default=7, metavar="N",
+                    help="every Nth request is a hostile one (default 7; 0: none)")
     args = ap.parse_args(argv)
     if not 0 < args.duration <= 600:
         ap.error("--duration must be in (0, 600] seconds")
@@ -177,7 +237,8 @@ def main(argv=None) -> int:
         port = free_port()
         base = f"http://{HOST}:{port}"
         log = open(tmp / "server.log", "wb")
-        server = start_server(db, port, log)
+        token = None if args.plain or not args.post_every and not args.attack_every else secrets.token_hex(16)
+        server = start_server(db, port, log, token)
         try:
             health = wait_ready(base, server)
         except RuntimeError as e:
@@ -190,7 +251,9 @@ def main(argv=None) -> int:
         queries = ["/api/events"] if args.plain else QUERIES
         print(f"load: {args.concurrency} concurrent clients for {args.duration:g} s over {len(queries)} "
               f"/api/events quer{'y' if len(queries) == 1 else 'ies'} ...", file=sys.stderr)
-        res = asyncio.run(load(base, args.concurrency, args.duration, queries))
+        texts = example_texts(Path(args.corpus)) if token else []
+        res = asyncio.run(load(base, args.concurrency, args.duration, queries, token, texts,
+                               0 if args.plain else args.post_every, 0 if args.plain else args.attack_every))
     finally:
         if server is not None:
             stop_server(server)
@@ -198,9 +261,16 @@ def main(argv=None) -> int:
             log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    lat = sorted(res["latencies"])
-    n = len(lat) + len(res["errors"])
+    n = sum(len(v["latencies"]) for v in res["stats"].values()) + len(res["errors"])
     print(f"requests:   {n} in {res['wall']:.1f} s ({args.concurrency} concurrent)")
+    print(f"{'kind':<34} {'count':>6} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}")
+    for kind in sorted(res["stats"]):
+        lat = sorted(res["stats"][kind]["latencies"])
+        print(f"{kind:<34} {len(lat):>6} {len(lat) / res['wall']:>7.1f} {percentile(lat, 50) * 1000:>8.1f} "
+              f"{percentile(lat, 99) * 1000:>8.1f}")
+    after = res["counts_after"]
+    print(f"store after the run: {after['articles']} articles, {after['events']} events (tables intact)")
+    lat = sorted(x for v in res["stats"].values() for x in v["latencies"])
     print(f"requests/s: {n / res['wall']:.1f}")
     print(f"p50 ms:     {percentile(lat, 50) * 1000:.1f}")
     print(f"p99 ms:     {percentile(lat, 99) * 1000:.1f}")
