@@ -288,16 +288,22 @@ def start_client(scheduler: Optional[str] = None, workers: int = 2):
         finally:
             client.close()
         return
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           host="127.0.0.1", scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES})
-    try:
-        client = Client(cluster, set_as_default=False)
+    import dask
+
+    # A dead worker's nanny starts a new one. The local cluster must not also give up on a worker that is
+    # not back within `lost-worker-timeout` (15 s) -- on an article that kills its worker repeatedly it
+    # may be restarting again just then, and the cluster would close it for good and be left with none.
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": "30 days"}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1", scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES})
         try:
-            yield client
+            client = Client(cluster, set_as_default=False)
+            try:
+                yield client
+            finally:
+                client.close()
         finally:
-            client.close()
-    finally:
-        cluster.close()
+            cluster.close()
 
 
 @dataclasses.dataclass
@@ -384,11 +390,7 @@ class _Run:
         part.future = None              # release it: the scheduler forgets the result
 
     def _drain(self) -> None:
-        from distributed import wait
-
-        futures = [p.future for p in self.pending if p.future is not None]
-        if futures:
-            wait(futures)
+        """Wait for everything in flight and collect it here (so a later death loses nothing)."""
         for p in self.pending:
             self._resolve(p)
 
