@@ -38,12 +38,54 @@ def _bad_date_option(args) -> bool:
     return False
 
 
+def _engine_args_ok(args) -> bool:
+    """--scheduler and --out belong to --engine dask; say so instead of ignoring them."""
+    if args.engine != "dask":
+        for opt in ("scheduler", "out"):
+            if getattr(args, opt, None):
+                _err(f"--{opt} needs --engine dask")
+                return False
+    elif args.scheduler and args.workers:
+        _err("--workers starts a local cluster; with --scheduler the cluster's own workers are used")
+        return False
+    return True
+
+
+def _dask_extract(args, settings: Settings) -> int:
+    from . import distributed
+
+    if not args.out:
+        _err("--engine dask writes Parquet: give the output directory with --out DIR")
+        return 2
+    failures = 0
+
+    def on_error(msg: str) -> None:
+        nonlocal failures
+        failures += 1
+        _err(f"error: {msg}")
+
+    try:
+        with distributed.start_client(args.scheduler, args.workers or 2) as client:
+            summary = distributed.extract_to_parquet(args.inputs, args.out, settings=settings, client=client,
+                                                     partition_size=args.partition_size,
+                                                     default_date=args.date, on_error=on_error,
+                                                     on_warning=lambda w: _err(f"warning: {w}"))
+    except (FileExistsError, OSError) as e:
+        _err(f"error: {e}")
+        return 2
+    print(f"extracted {summary.articles} articles ({summary.records} records, {summary.failures} failed) in "
+          f"{summary.partitions} partitions, {summary.seconds:.1f} s; Parquet in {args.out}", file=sys.stderr)
+    return 1 if failures or summary.failures else 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from .extractors.pool import ExtractionFailure, extract_stream
 
-    if _bad_date_option(args):
+    if _bad_date_option(args) or not _engine_args_ok(args):
         return 2
     settings = _settings(args)
+    if args.engine == "dask":
+        return _dask_extract(args, settings)
     failures = 0
 
     def articles() -> Iterator[Article]:
@@ -87,13 +129,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .extractors.pool import ExtractionFailure, extract_stream
     from .progress import Progress
 
-    if _bad_date_option(args):
+    if _bad_date_option(args) or not _engine_args_ok(args):
         return 2
     settings = _settings(args)
     store = _store(args)
     progress = Progress(sys.stderr)
     failures = 0
     counts = {"new": 0, "updated": 0, "unchanged": 0}
+
+    def added(a) -> None:
+        counts[a.status] += 1
+        progress.done(f"{a.key}: {a.status}" + (f", {len(a.events)} event(s)" if a.events else ""))
+
+    if args.engine == "dask":
+        from . import distributed
+
+        def on_error(msg: str) -> None:
+            nonlocal failures
+            failures += 1
+            progress.fail(msg)
+
+        with distributed.start_client(args.scheduler, args.workers or 2) as client:
+            distributed.ingest(args.inputs, store, settings=settings, client=client,
+                               partition_size=args.partition_size, default_date=args.date,
+                               on_added=added, on_error=on_error)
+        return _ingest_summary(store, progress, counts, failures)
 
     def articles():
         nonlocal failures
@@ -113,10 +173,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             store.add_failure(outcome.article.id, outcome.article.origin, outcome.error)
             progress.fail(outcome.message)
             continue
-        added = store.add(outcome)
-        counts[added.status] += 1
-        progress.done(f"{added.key}: {added.status}"
-                      + (f", {len(added.events)} event(s)" if added.events else ""))
+        added(store.add(outcome))
+    return _ingest_summary(store, progress, counts, failures)
+
+
+def _ingest_summary(store, progress, counts: dict, failures: int) -> int:
     progress.close()
     c = store.counts()
     print(f"ingested: {counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged "
@@ -254,6 +315,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _err(f"{examples}: no such directory (run from the repository root or pass --examples)")
         return 2
     args.inputs, args.date, args.model, args.workers = [str(examples)], None, None, None
+    args.engine, args.scheduler, args.partition_size = "local", None, 32
     rc = cmd_ingest(args)
     db = args.db or "sqlite:///wirewatch.db"
     exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("wirewatch") else "wirewatch"
@@ -291,6 +353,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"wirewatch {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def engine_args(p):
+        p.add_argument("--engine", choices=["local", "dask"], default="local",
+                       help="local: worker processes on this machine (default); dask: a Dask cluster, local "
+                       "(--workers N, default 2) or remote (--scheduler)")
+        p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="--engine dask: an existing scheduler")
+        p.add_argument("--partition-size", dest="partition_size", type=int, default=32, metavar="N",
+                       help="--engine dask: articles per task (default 32)")
+
     e = sub.add_parser("extract", help="extract records from articles and print them",
                        description="Extract incidents, interactions, quotes, claims, opinion sentences and "
                        "contradictions from articles (.txt, .jsonl, .html, directories, '-' for stdin).")
@@ -303,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     workers_help = ("worker processes (default $WIREWATCH_N_PROCESS or one per CPU core; "
                     "records are the same whatever the number)")
     e.add_argument("--workers", "-j", type=int, help=workers_help)
+    engine_args(e)
+    e.add_argument("--out", metavar="DIR", help="--engine dask: directory (or fsspec URL) for the Parquet "
+                   "output, one file per partition and record kind")
     e.set_defaults(func=cmd_extract)
 
     db_help = "database URL (SQLAlchemy; default $WIREWATCH_DB or sqlite:///wirewatch.db; postgresql://... works)"
@@ -314,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
     i.add_argument("--model", help="spaCy pipeline package")
     i.add_argument("--workers", "-j", type=int, help=workers_help)
+    engine_args(i)
     i.set_defaults(func=cmd_ingest)
 
     def filters(p):
