@@ -167,6 +167,10 @@ def test_the_partition_task_on_a_worker_isolates_an_article_that_raises(client, 
     assert outcomes[1].error.startswith("extraction failed (TypeError") and "\n" not in outcomes[1].error
     assert isinstance(outcomes[0], ArticleResult) and isinstance(outcomes[2], ArticleResult)
     assert outcomes[0].to_dict() == extractor.extract(examples[0]).to_dict()
+    # an article from a backup line keeps the records it carries (here: none), it is not re-extracted
+    kept = dataclasses.replace(examples[0], stored={"quotes": []})
+    [restored] = client.submit(_extract_partition, settings, [kept], pure=False).result()
+    assert isinstance(restored, ArticleResult) and list(restored.records()) == []
 
 
 # ------------------------------------------------------------------ (d) ingest
@@ -199,7 +203,16 @@ def test_ingest_with_dask_gives_the_store_of_the_single_process_ingest(client, s
     again = dd.ingest(inputs, dask_store, settings=settings, client=client, on_added=added.append)
     assert again.articles == n_articles and {a.status for a in added[n_articles:]} == {"unchanged"}
     assert dask_store.counts() == single.counts()
-    for st in (single, dask_store):
+
+    # a backup (`wirewatch export --format jsonl`) restores through the workers as it was, failures included
+    backup = tmp_path / "backup.jsonl"
+    backup.write_text("".join(json.dumps(row) + "\n" for row in single.backup()), encoding="utf-8")
+    restored = Store(f"sqlite:///{tmp_path / 'restored.db'}")
+    dd.ingest([str(backup)], restored, settings=settings, client=client)
+    assert restored.counts() == single.counts()
+    assert [event_dict(e) for e in restored.events()] == [event_dict(e) for e in single.events()]
+    assert restored.failures()[0]["article"] == single.failures()[0]["article"]
+    for st in (single, dask_store, restored):
         st.close()
 
 

@@ -11,7 +11,8 @@ The *client* (the process that runs ``wirewatch``) reads the input and the
   compressed files such as ``feed.jsonl.gz``). JSON Lines are read line by line,
   never whole. A URL whose filesystem package is missing or that cannot be reached
   is one ``ReadError``.
-- The client groups Articles into partitions of ``partition_size`` and submits each
+- The client groups Articles into partitions of ``partition_size`` (and about
+  ``PARTITION_CHARS`` characters of text at most) and submits each
   as one task, ``task(settings, articles)`` (default ``_extract_partition``), with
   ``retries=1``. At most ``2 x worker threads + 2`` partitions are in flight (submitted
   and not yet consumed): the input is pulled only as results are consumed, so
@@ -23,7 +24,8 @@ The *client* (the process that runs ``wirewatch``) reads the input and the
   the batch raises, the partition is re-run one article at a time, so one bad
   article becomes an ``ExtractionFailure`` ("extraction failed (TypeError: ...)")
   and the others keep their records. Only records travel back, never spaCy docs.
-  An article longer than ``Settings.max_article_chars`` is refused. (The per-article
+  An article longer than ``Settings.max_article_chars`` is refused; an article read
+  from a ``wirewatch export --format jsonl`` line keeps the records it carries. (The per-article
   time budget of the process-pool engine relies on SIGALRM in a process's main
   thread; Dask runs tasks in worker threads, so it does not apply here.)
 - A worker that dies (killed, out of memory) loses the tasks it was running or
@@ -71,10 +73,9 @@ from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from .extractors.pool import ExtractionFailure
-from .readers import (HTML_SUFFIXES, JSONL_SUFFIXES, READABLE_SUFFIXES, ReadError, _article_from_text,
+from .readers import (HTML_SUFFIXES, JSONL_SUFFIXES, MAX_ITEM_BYTES, READABLE_SUFFIXES, ReadError, _article_from_text,
                       article_from_html, decode_bytes, read_inputs, read_jsonl_stream)
-from .records import (Article, ArticleResult, Claim, Contradiction, Evidence, Incident, Interaction, Opinion, Quote,
-                      clean_number)
+from .records import RECORD_CLASSES, Article, ArticleResult, clean_number
 from .settings import Settings
 
 if typing.TYPE_CHECKING:
@@ -84,6 +85,7 @@ Item = Union[Article, ReadError]
 Outcome = Union[ArticleResult, ExtractionFailure]
 Task = Callable[[Settings, list], list]
 
+PARTITION_CHARS = 2_000_000     # a partition holds at most partition_size articles and about this much text
 RETRIES = 1                     # task retries after an exception in the task
 LOCAL_ALLOWED_FAILURES = 1      # start_client's local cluster: a task survives one dead worker
 
@@ -150,9 +152,12 @@ def _read_url_file(fs, path: str, default_date: Optional[str]) -> Iterator[Item]
             if suffix in JSONL_SUFFIXES:
                 yield from read_jsonl_stream(fh, origin, default_date)      # line by line
                 return
-            data = fh.read()
+            data = fh.read(MAX_ITEM_BYTES + 1)
     except Exception as e:  # any filesystem error, mid-stream too, is one line and the batch goes on
         yield ReadError(origin, _read_problem(e))
+        return
+    if len(data) > MAX_ITEM_BYTES:
+        yield ReadError(origin, f"file too large: over the limit of {MAX_ITEM_BYTES:,} bytes")
         return
     text, warnings, err = decode_bytes(data, origin)
     if err:
@@ -241,23 +246,36 @@ def _too_large(article: Article, settings: Settings) -> Optional[str]:
     return None
 
 
+def _restore(article: Article) -> Outcome:
+    """The records an exported article line carries (``Article.stored``), checked against its text."""
+    try:
+        return ArticleResult.from_dict(article, article.stored)
+    except Exception as e:
+        return ExtractionFailure(article, f"bad exported records ({_one_line(e)})")
+
+
 def _extract_partition(settings: Settings, articles: list[Article]) -> list[Outcome]:
-    """The task run on a worker: an ArticleResult or an ExtractionFailure per article, in order."""
+    """The task run on a worker: an ArticleResult or an ExtractionFailure per article, in order.
+    An article read from a ``wirewatch export --format jsonl`` line keeps the records it carries."""
     ex, lock = _worker_extractor(settings)
-    refused = [_too_large(a, settings) for a in articles]
-    ok = [a for a, r in zip(articles, refused) if not r]
+    settled: list[Optional[Outcome]] = []         # outcomes known without parsing (None: to extract)
+    for a in articles:
+        why = _too_large(a, settings)
+        settled.append(ExtractionFailure(a, why) if why else
+                       _restore(a) if getattr(a, "stored", None) is not None else None)
+    todo = [a for a, o in zip(articles, settled) if o is None]
     with lock:
         try:
-            results: list[Outcome] = list(ex.extract_many(ok))
+            results: list[Outcome] = list(ex.extract_many(todo))
         except Exception:       # find the article that raised; the others keep their records
             results = []
-            for a in ok:
+            for a in todo:
                 try:
                     results.append(ex.extract(a))
                 except Exception as e:  # one bad article must not stop the partition
                     results.append(_failure(a, e))
     done = iter(results)
-    return [ExtractionFailure(a, r) if r else next(done) for a, r in zip(articles, refused)]
+    return [o if o is not None else next(done) for o in settled]
 
 
 def warm_up(client, settings: Settings, articles: Optional[list[Article]] = None) -> int:
@@ -295,7 +313,9 @@ def start_client(scheduler: Optional[str] = None, workers: int = 2):
     # may be restarting again just then, and the cluster would close it for good and be left with none.
     with dask.config.set({"distributed.deploy.lost-worker-timeout": "30 days"}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               host="127.0.0.1", scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES})
+                               host="127.0.0.1", scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES,
+                                                 # no dashboard; its health endpoint on a free local port
+                                                 "dashboard_address": "127.0.0.1:0"})
         try:
             client = Client(cluster, set_as_default=False)
             try:
@@ -326,7 +346,9 @@ class _Partition:
 
 
 def _partitions(items: Iterable[Item], size: int, on_error, on_warning) -> Iterator[_Partition]:
-    index, arts, errs = 0, [], []
+    """Partitions of at most ``size`` articles and about PARTITION_CHARS characters of text (a longer
+    article goes alone), with the ReadErrors met while filling them."""
+    index, arts, errs, chars = 0, [], [], 0
     for item in items:
         if isinstance(item, ReadError):
             if on_error:
@@ -336,10 +358,15 @@ def _partitions(items: Iterable[Item], size: int, on_error, on_warning) -> Itera
             if on_warning:
                 for w in item.warnings:
                     on_warning(w)
+            n = len(item.text) if isinstance(item.text, str) else 0
+            if arts and chars + n > PARTITION_CHARS:
+                yield _Partition(index, arts, errs)
+                index, arts, errs, chars = index + 1, [], [], 0
             arts.append(item)
+            chars += n
         if len(arts) >= size or len(errs) >= size:
             yield _Partition(index, arts, errs)
-            index, arts, errs = index + 1, [], []
+            index, arts, errs, chars = index + 1, [], [], 0
     if arts or errs:
         yield _Partition(index, arts, errs)
 
@@ -434,8 +461,7 @@ def run_partitions(items: Iterable[Item], *, settings: Settings, client, partiti
 
 # =============================================================================== parquet
 
-RECORD_KINDS = {"incidents": Incident, "interactions": Interaction, "quotes": Quote, "claims": Claim,
-                "opinion": Opinion, "contradictions": Contradiction}
+RECORD_KINDS = RECORD_CLASSES         # kind -> record class
 ARTICLE_COLUMNS = ("id", "date", "title", "source", "url", "origin")
 KINDS = (*RECORD_KINDS, "articles", "failures")
 _INT_IF_WHOLE = {("claims", "value")}       # numbers stored as float, int when whole (records.clean_number)
@@ -481,7 +507,8 @@ def schema(kind: str):
 def _rows(errors: list[ReadError], outcomes: list[Outcome]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {k: [] for k in KINDS}
     for e in errors:
-        rows["failures"].append({"article_id": e.origin, "origin": e.origin, "error": e.problem})
+        rows["failures"].append({"article_id": getattr(e, "key", None) or e.origin, "origin": e.origin,
+                                 "error": e.problem})
     for o in outcomes:
         if isinstance(o, ExtractionFailure):
             rows["failures"].append({"article_id": o.article.id, "origin": o.article.origin, "error": o.error})
@@ -631,7 +658,7 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
                                               on_warning=on_warning, task=task):
         summary.partitions += 1 if outcomes else 0
         for e in errors:                 # on_error already had these, as they were read
-            store.add_failure(e.origin, e.origin, e.problem)
+            store.add_failure(getattr(e, "key", None) or e.origin, e.origin, e.problem)
             summary.failures += 1
         for o in outcomes:
             if isinstance(o, ExtractionFailure):
