@@ -268,7 +268,7 @@ def test_stdin_jsonl_keeps_every_good_line(feed, lead):
     data, good, nonblank = feed
     data = lead + data
     items = check_reader_items(read_stdin(io.BytesIO(data), default_date="2025-03-05"), "<stdin>")
-    if data.lstrip().startswith(b"{"):
+    if data.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):    # JSON Lines, BOM or not
         check_feed(items, good, nonblank, "<stdin>")
     else:
         assert len(items) == 1

@@ -35,10 +35,24 @@ class ReadError:
     origin: str
     problem: str
     key: Optional[str] = None       # the article id, when known (a failure restored from an export)
+    at: Optional[str] = None        # where it was read, when that is not ``origin`` (a restored failure)
 
     @property
     def message(self) -> str:
-        return f"{self.origin}: {self.problem}"
+        if self.at:
+            return one_line(f"{self.at}: failure of {self.origin} (restored): {self.problem}")
+        return one_line(f"{self.origin}: {self.problem}")
+
+
+def one_line(s: str) -> str:
+    """``s`` on one line: line breaks and other control characters escaped (a file name or a stored
+    error can hold them), so that each message stays one line."""
+    return CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), s)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+MAX_ID_CHARS = 300          # the store's key column
 
 
 Item = Union[Article, ReadError]
@@ -143,17 +157,30 @@ def read_jsonl_stream(stream: IO[bytes], origin: str, default_date: Optional[str
             line = raw.decode("utf-8", errors="replace")
             warnings.append(f"{where}: invalid UTF-8 byte(s) replaced with U+FFFD")
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.strip().lstrip("\ufeff"))     # a byte-order mark may open any line
         except json.JSONDecodeError as e:
             yield ReadError(where, f"malformed JSON ({e.msg} at column {e.colno})")
+            continue
+        except RecursionError:
+            yield ReadError(where, "malformed JSON (nested too deeply)")
+            continue
+        except ValueError as e:         # e.g. an integer of more than 4,300 digits
+            yield ReadError(where, f"malformed JSON ({str(e).splitlines()[0][:120]})")
             continue
         if not isinstance(obj, dict):
             yield ReadError(where, "a JSON object with 'text' was expected")
             continue
+        obj, fixed = _without_surrogates(obj)
+        if fixed:
+            warnings.append(f"{where}: lone surrogate escape(s) replaced with U+FFFD")
+        if obj.get("id") is not None and (not isinstance(obj["id"], (str, int)) or isinstance(obj["id"], bool)
+                                          or not str(obj["id"]).strip() or len(str(obj["id"])) > MAX_ID_CHARS):
+            yield ReadError(where, f"'id' must be a non-empty string or integer of at most {MAX_ID_CHARS} characters")
+            continue
         if obj.get("wirewatch") == EXPORT_FORMAT and obj.get("status") == "failed":
             # a failure kept in an export: restored as a failure under its own id
-            yield ReadError(str(obj.get("origin") or obj.get("id") or where), str(obj.get("error") or "failed"),
-                            key=str(obj["id"]) if obj.get("id") is not None else None)
+            key = str(obj["id"]) if obj.get("id") is not None else None
+            yield ReadError(str(obj.get("origin") or where), str(obj.get("error") or "failed"), key=key, at=where)
             continue
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -177,6 +204,18 @@ def read_jsonl_stream(stream: IO[bytes], origin: str, default_date: Optional[str
         yield item
 
 
+def _without_surrogates(obj: dict) -> tuple[dict, bool]:
+    """The top-level strings of a JSON object with lone surrogates (``"\\ud800"``, valid JSON but not
+    text: no encoder takes them) replaced by U+FFFD, one for one, so offsets keep their meaning."""
+    fixed = False
+    out = {}
+    for k, v in obj.items():
+        if isinstance(v, str) and SURROGATE.search(v):
+            v, fixed = SURROGATE.sub("\ufffd", v), True
+        out[k] = v
+    return out, fixed
+
+
 EXPORT_FORMAT = "article/1"      # lines of `wirewatch export --format jsonl` carry "wirewatch": EXPORT_FORMAT
 
 
@@ -191,8 +230,6 @@ def _stored_article(obj: dict, article: Article, where: str) -> Item:
         ArticleResult.from_dict(article, obj)
     except ValueError as e:
         return ReadError(where, f"bad exported records: {e}")
-    if isinstance(obj.get("origin"), str):
-        article.origin = obj["origin"]
     article.stored = obj
     return article
 
@@ -279,7 +316,7 @@ def read_stdin(stream: IO[bytes], default_date: Optional[str] = None) -> Iterato
             break
         head += more
     stripped = head.lstrip()
-    if stripped.startswith(b"{"):
+    if stripped.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):     # a BOM may come first
         yield from read_jsonl_stream(_Prefixed(head, stream), origin, default_date)
         return
     data = head + stream.read(max(0, MAX_ITEM_BYTES + 1 - len(head)))

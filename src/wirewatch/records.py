@@ -7,6 +7,7 @@ the article text.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+import typing
 from typing import Any, Optional
 
 
@@ -151,24 +152,31 @@ class ArticleResult:
             if not isinstance(items, list):
                 raise ValueError(f"'{kind}' is not a list")
             names = {f.name for f in fields(rec_cls)} - {"evidence", "triggers"}
+            hints = typing.get_type_hints(rec_cls)
             for i, item in enumerate(items):
                 if not isinstance(item, dict):
                     raise ValueError(f"{kind}[{i}] is not an object")
                 evidence = []
-                for e in item.get("evidence") or []:
+                spans = item.get("evidence")
+                if not isinstance(spans, list):
+                    raise ValueError(f"{kind}[{i}]: 'evidence' is not a list")
+                for e in spans:
                     try:
-                        ev = Evidence(int(e["start"]), int(e["end"]), str(e["text"]))
-                    except (KeyError, TypeError, ValueError):
-                        raise ValueError(f"{kind}[{i}]: malformed evidence {e!r}") from None
-                    if not 0 <= ev.start < ev.end <= len(article.text) or article.text[ev.start:ev.end] != ev.text:
+                        ev = Evidence(_int(e["start"]), _int(e["end"]), e["text"])
+                    except (KeyError, TypeError, ValueError, OverflowError):
+                        raise ValueError(f"{kind}[{i}]: malformed evidence {str(e)[:80]!r}") from None
+                    if not isinstance(ev.text, str) or not 0 <= ev.start < ev.end <= len(article.text) \
+                            or article.text[ev.start:ev.end] != ev.text:
                         raise ValueError(f"{kind}[{i}]: evidence {ev.start}-{ev.end} does not match the text")
                     evidence.append(ev)
                 if not evidence:
                     raise ValueError(f"{kind}[{i}] has no evidence")
-                try:
-                    rec = rec_cls(evidence=evidence, **{k: v for k, v in item.items() if k in names})
-                except TypeError as e:
-                    raise ValueError(f"{kind}[{i}]: {e}") from None
+                values = {k: v for k, v in item.items() if k in names}
+                for k, v in values.items():
+                    problem = _check_field(hints[k], k, v)
+                    if problem:
+                        raise ValueError(f"{kind}[{i}].{k}: {problem}")
+                rec = rec_cls(evidence=evidence, **values)
                 getattr(out, kind).append(rec)
         return out
 
@@ -176,6 +184,48 @@ class ArticleResult:
         for kind in self.KINDS:
             for r in getattr(self, kind):
                 yield kind, r
+
+
+def _int(v) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError("not an integer")
+    return v
+
+
+def _check_field(hint, name: str, v) -> Optional[str]:
+    """Why ``v`` cannot be the value of a record field typed ``hint`` (None if it can)."""
+    import datetime as dt
+    import math
+
+    args = typing.get_args(hint)
+    if v is None:
+        return None if type(None) in args else "must not be null"
+    base = next((a for a in args if a is not type(None)), hint) if args and typing.get_origin(hint) is not list \
+        else hint
+    if typing.get_origin(base) is list:
+        if not isinstance(v, list) or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in v):
+            return "must be a list of indices"
+        return None
+    if base is bool:
+        return None if isinstance(v, bool) else "must be true or false"
+    if base in (int, float):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (base is int and not isinstance(v, int)):
+            return f"must be a{'n integer' if base is int else ' number'}"
+        if not math.isfinite(v) or abs(v) > 1e15:
+            return "out of range"
+        if name in ("latitude", "longitude") and abs(v) > (90 if name == "latitude" else 180):
+            return "out of range"
+        return None
+    if base is str:
+        if not isinstance(v, str):
+            return "must be a string"
+        if name == "event_date":
+            try:
+                dt.date.fromisoformat(v)
+            except ValueError:
+                return "not a date (YYYY-MM-DD)"
+        return None
+    return None
 
 
 RECORD_CLASSES = {"incidents": Incident, "interactions": Interaction, "quotes": Quote, "claims": Claim,

@@ -92,78 +92,81 @@ def find_dates(text: str, base: dt.date) -> list[DateMention]:
 
     for kind, rx in PATTERNS:
         for m in rx.finditer(text):
-            if kind == "dmy":
-                mon = _month_num(m.group(2))
-                d = _year_for(mon, int(m.group(1)), base, m.group(3), future_ok) if mon else None
-                add(m, d, "day" if d else None, bool(d and d > base))
-            elif kind == "mdy":
-                mon = _month_num(m.group(1))
-                if m.group(1).lower().rstrip(".") in ("may", "mar") and not m.group(1)[0].isupper():
-                    continue
-                d = _year_for(mon, int(m.group(2)), base, m.group(3), future_ok) if mon else None
-                add(m, d, "day" if d else None, bool(d and d > base))
-            elif kind == "iso":
-                try:
-                    add(m, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day")
-                except ValueError:
-                    continue
-            elif kind == "my":
-                if not m.group(1)[0].isupper():
-                    continue
-                mon = _month_num(m.group(1))
-                year = int(m.group(2)) if m.group(2) else (base.year if mon <= base.month else base.year - 1)
-                add(m, dt.date(year, mon, 1), "month")
-            elif kind == "weekday":
-                wd = WEEKDAYS.index(m.group(2).lower())
-                mod = (m.group(1) or "").strip().lower()
-                if mod == "next":
-                    delta = (wd - base.weekday()) % 7 or 7
-                    add(m, base + dt.timedelta(days=delta), "day", True)
-                    continue
-                delta = (base.weekday() - wd) % 7
-                if mod == "last" and delta == 0:
-                    delta = 7
-                d = base - dt.timedelta(days=delta)
-                # "on Monday" in a sentence about plans ("will travel on Monday") is the coming one
-                before = text[max(0, m.start() - 45):m.start()]
-                if delta and re.search(r"\b(will|would|plans?|planned|due to|scheduled)\b", before, re.I) \
-                        and not re.search(r"\b(said|says|told|announced)\s+(?:on\s+)?$", before, re.I):
-                    fut = base + dt.timedelta(days=(wd - base.weekday()) % 7 or 7)
-                    add(m, fut, "day", True)
-                    continue
-                add(m, d, "day")
-            elif kind == "overnight":
-                add(m, base, "day")
-            elif kind == "yesterday":
-                add(m, base - dt.timedelta(days=1), "day")
-            elif kind == "tomorrow":
-                add(m, base + dt.timedelta(days=1), "day", True)
-            elif kind == "daysago":
-                n = m.group(1).lower()
-                n = int(n) if n.isdigit() else _NUMWORDS.get(n, 1)
-                unit = m.group(2).lower()
-                if unit == "day":
-                    add(m, base - dt.timedelta(days=n), "day")
-                elif unit == "week":
-                    add(m, monday(base - dt.timedelta(weeks=n)), "week")
-                elif unit == "month":
-                    y, mo = divmod(base.year * 12 + base.month - 1 - n, 12)
-                    add(m, dt.date(y, mo + 1, 1), "month")
-                else:
-                    add(m, dt.date(base.year - n, 1, 1), "year")
-            elif kind == "week":
-                w = m.group(1).lower()
-                d = monday(base) if "this" in w or "in the week" in w else monday(base - dt.timedelta(weeks=1))
-                add(m, d, "week")
-            elif kind == "month":
-                w = m.group(1).lower()
-                if "this" in w or "in the month" in w:
-                    add(m, base.replace(day=1), "month")
-                else:
-                    y, mo = divmod(base.year * 12 + base.month - 2, 12)
-                    add(m, dt.date(y, mo + 1, 1), "month")
-            elif kind == "year":
-                add(m, dt.date(int(m.group(1)), 1, 1), "year")
+            try:
+                if kind == "dmy":
+                    mon = _month_num(m.group(2))
+                    d = _year_for(mon, int(m.group(1)), base, m.group(3), future_ok) if mon else None
+                    add(m, d, "day" if d else None, bool(d and d > base))
+                elif kind == "mdy":
+                    mon = _month_num(m.group(1))
+                    if m.group(1).lower().rstrip(".") in ("may", "mar") and not m.group(1)[0].isupper():
+                        continue
+                    d = _year_for(mon, int(m.group(2)), base, m.group(3), future_ok) if mon else None
+                    add(m, d, "day" if d else None, bool(d and d > base))
+                elif kind == "iso":
+                    try:
+                        add(m, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "day")
+                    except ValueError:
+                        continue
+                elif kind == "my":
+                    if not m.group(1)[0].isupper():
+                        continue
+                    mon = _month_num(m.group(1))
+                    year = int(m.group(2)) if m.group(2) else (base.year if mon <= base.month else base.year - 1)
+                    add(m, dt.date(year, mon, 1), "month")
+                elif kind == "weekday":
+                    wd = WEEKDAYS.index(m.group(2).lower())
+                    mod = (m.group(1) or "").strip().lower()
+                    if mod == "next":
+                        delta = (wd - base.weekday()) % 7 or 7
+                        add(m, base + dt.timedelta(days=delta), "day", True)
+                        continue
+                    delta = (base.weekday() - wd) % 7
+                    if mod == "last" and delta == 0:
+                        delta = 7
+                    d = base - dt.timedelta(days=delta)
+                    # "on Monday" in a sentence about plans ("will travel on Monday") is the coming one
+                    before = text[max(0, m.start() - 45):m.start()]
+                    if delta and re.search(r"\b(will|would|plans?|planned|due to|scheduled)\b", before, re.I) \
+                            and not re.search(r"\b(said|says|told|announced)\s+(?:on\s+)?$", before, re.I):
+                        fut = base + dt.timedelta(days=(wd - base.weekday()) % 7 or 7)
+                        add(m, fut, "day", True)
+                        continue
+                    add(m, d, "day")
+                elif kind == "overnight":
+                    add(m, base, "day")
+                elif kind == "yesterday":
+                    add(m, base - dt.timedelta(days=1), "day")
+                elif kind == "tomorrow":
+                    add(m, base + dt.timedelta(days=1), "day", True)
+                elif kind == "daysago":
+                    n = m.group(1).lower()
+                    n = int(n) if n.isdigit() else _NUMWORDS.get(n, 1)
+                    unit = m.group(2).lower()
+                    if unit == "day":
+                        add(m, base - dt.timedelta(days=n), "day")
+                    elif unit == "week":
+                        add(m, monday(base - dt.timedelta(weeks=n)), "week")
+                    elif unit == "month":
+                        y, mo = divmod(base.year * 12 + base.month - 1 - n, 12)
+                        add(m, dt.date(y, mo + 1, 1), "month")
+                    else:
+                        add(m, dt.date(base.year - n, 1, 1), "year")
+                elif kind == "week":
+                    w = m.group(1).lower()
+                    d = monday(base) if "this" in w or "in the week" in w else monday(base - dt.timedelta(weeks=1))
+                    add(m, d, "week")
+                elif kind == "month":
+                    w = m.group(1).lower()
+                    if "this" in w or "in the month" in w:
+                        add(m, base.replace(day=1), "month")
+                    else:
+                        y, mo = divmod(base.year * 12 + base.month - 2, 12)
+                        add(m, dt.date(y, mo + 1, 1), "month")
+                elif kind == "year":
+                    add(m, dt.date(int(m.group(1)), 1, 1), "year")
+            except (ValueError, OverflowError):
+                continue    # a date outside the calendar (year 0, past 9999, "99999999 days ago"): no date
     found.sort(key=lambda d: d.start)
     return found
 

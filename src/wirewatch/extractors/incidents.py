@@ -158,10 +158,16 @@ class IncidentExtractor:
         first = sent.span.start
         toks = [t for t in sent.span if t.idx >= self.pa.body_start and not t.is_space]
         groups: dict[int, list[Token]] = {}
+        top: dict[int, int] = {}        # token -> its clause head, shared along each path (linear time)
         for t in toks:
+            path = []
             h = t.i
-            while not is_head[h] and heads[h] != h and heads[h] >= first:
+            while h not in top and not is_head[h] and heads[h] != h and heads[h] >= first:
+                path.append(h)
                 h = heads[h]
+            h = top.get(h, h)
+            for p in path:
+                top[p] = h
             groups.setdefault(h, []).append(t)
         return [sorted(g, key=lambda t: t.i) for _, g in sorted(groups.items())]
 

@@ -6,6 +6,7 @@ incident code (sums are a coding decision, not a number format).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -77,7 +78,17 @@ def words_to_number(s: str) -> Optional[float]:
     return float(total + current) if seen else None
 
 
+LARGEST = 1e15      # a larger figure (or one past float range, "10^400") is no count any report gives
+
+
 def parse_number(s: str) -> Optional[float]:
+    v = _parse_number(s)
+    if v is None or not math.isfinite(v) or abs(v) > LARGEST:
+        return None
+    return v
+
+
+def _parse_number(s: str) -> Optional[float]:
     s = s.strip()
     m = re.fullmatch(rf"({DIGIT_NUMBER})\s*({_scale}|bn|m)?", s, re.I)
     if m:

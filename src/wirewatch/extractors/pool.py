@@ -23,7 +23,7 @@ import signal
 import threading
 from collections import deque
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional, Union
@@ -41,7 +41,8 @@ class ExtractionFailure:
 
     @property
     def message(self) -> str:
-        return f"{self.article.origin or self.article.id}: {self.error}"
+        from ..readers import one_line
+        return one_line(f"{self.article.origin or self.article.id}: {self.error}")
 
 
 Outcome = Union[ArticleResult, ExtractionFailure]
@@ -76,8 +77,9 @@ def _failure(article: Article, e: BaseException) -> ExtractionFailure:
     return ExtractionFailure(article, f"extraction failed ({type(e).__name__}: {msg})")
 
 
-class OverBudget(Exception):
-    """An article took longer than ``Settings.article_time_budget``."""
+class OverBudget(BaseException):
+    """An article took longer than ``Settings.article_time_budget``. A BaseException (like
+    KeyboardInterrupt), so that no ``except Exception`` on the way (spaCy's, dateparser's) swallows it."""
 
 
 @contextmanager
@@ -90,16 +92,24 @@ def time_budget(seconds: float):
         yield
         return
 
+    message = f"took longer than the time budget of {seconds:g} s (article_time_budget)"
+    fired = []
+
     def expire(signum, frame):
-        raise OverBudget(f"took longer than the time budget of {seconds:g} s (article_time_budget)")
+        fired.append(True)
+        raise OverBudget(message)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # after the first expiry, again every 0.1 s: a raise can be swallowed on its way (it may land in a
+    # finaliser, where Python only prints "Exception ignored"), the next one gets through
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:                   # every raise was swallowed and the work ended anyway: still over budget
+        raise OverBudget(message)
 
 
 def too_large(article: Article, settings: Settings) -> Optional[str]:
@@ -122,7 +132,7 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
     try:
         with time_budget(settings.article_time_budget):    # a chunk is at most ~one long article's work
             results = list(ex.extract_many(ok))
-    except Exception:           # incl. OverBudget: find the article, one at a time
+    except (Exception, OverBudget):     # find the article, one at a time
         results = None
     if results is None:
         results = []
@@ -130,7 +140,7 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
             try:
                 with time_budget(settings.article_time_budget):
                     results.append(ex.extract(a))
-            except Exception as e:  # one bad article must not stop the batch
+            except (Exception, OverBudget) as e:  # one bad article must not stop the batch
                 results.append(_failure(a, e))
     done = iter(results)
     return [ExtractionFailure(a, refused[i]) if refused[i] else stored[i] if i in stored else next(done)
@@ -207,7 +217,12 @@ class _PoolRun:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                             initializer=_die_with_parent, initargs=(os.getpid(),))
-        return self.pool.submit(extract_chunk, self.settings, chunk)
+        try:
+            return self.pool.submit(extract_chunk, self.settings, chunk)
+        except BrokenProcessPool as e:      # a worker died since the last submit: handled like its batch
+            failed: Future = Future()
+            failed.set_exception(e)
+            return failed
 
     def _reset(self) -> None:
         if self.pool is not None:

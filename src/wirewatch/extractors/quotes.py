@@ -46,7 +46,7 @@ class QuoteExtractor:
             g = next(i for i in (1, 2, 3) if m.group(i) is not None)
             s, e = m.start(g), m.end(g)
             sent = pa.sentence_at(s)
-            if sent is None:
+            if sent is None or not pa.text[s:e].strip():     # '" "': quotation marks around nothing
                 continue
             out.append(QuoteSpan(s, e, sent))
         return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, event,
                         UniqueConstraint, func)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -171,3 +171,17 @@ class Evidence(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _fit_strings(mapper, connection, target) -> None:
+    """Cut text to its column's length before writing: PostgreSQL refuses a longer value (SQLite keeps
+    it), and a place or speaker name read from hostile text can be of any length. Article keys are
+    checked by the readers instead (cutting them would merge distinct articles)."""
+    for col in mapper.columns:
+        length = getattr(col.type, "length", None)
+        if length and isinstance(col.type, String):
+            value = getattr(target, col.key, None)
+            if isinstance(value, str) and len(value) > length:
+                setattr(target, col.key, value[:length])
