@@ -55,3 +55,14 @@ def test_short_readers_fuzz_run(tmp_path):
     found = sorted(p.name for p in (tmp_path / "crashes" / "readers").glob("*"))
     assert proc.returncode == 0, f"scripts/fuzz exited {proc.returncode}; saved {found}\n{tail}"
     assert "Done 300 runs" in proc.stderr, tail
+
+
+def test_short_extract_fuzz_run(tmp_path):
+    """scripts/fuzz with 150 runs of the extraction target exits 0: CI fuzzes the extractor too."""
+    env = dict(os.environ, FUZZ_ARTIFACTS=str(tmp_path / "crashes"), FUZZ_WORK=str(tmp_path / "work"),
+               PYTHON=sys.executable, FUZZ_ARGS="-seed=1")
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "fuzz"), "150", "extract"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+    assert proc.returncode == 0, f"scripts/fuzz exited {proc.returncode}\n{tail}"
+    assert "Done 150 runs" in proc.stderr, tail
