@@ -11,34 +11,37 @@ The *client* (the process that runs ``wirewatch``) reads the input and the
   compressed files such as ``feed.jsonl.gz``). JSON Lines are read line by line,
   never whole. A URL whose filesystem package is missing or that cannot be reached
   is one ``ReadError``.
-- The client groups Articles into partitions of ``partition_size`` (and about
-  ``PARTITION_CHARS`` characters of text at most) and submits each
-  as one task, ``task(settings, articles)`` (default ``_extract_partition``), with
-  ``retries=1``. At most ``2 x worker threads + 2`` partitions are in flight (submitted
-  and not yet consumed): the input is pulled only as results are consumed, so
-  memory stays flat however large the input is. Partitions are consumed in input
-  order.
+- The client groups Articles into partitions of ``partition_size`` articles (and
+  about ``PARTITION_CHARS`` characters of text at most) and submits each as one task,
+  ``task(settings, articles)`` (default ``_extract_partition``), with ``retries=1``. At
+  most ``2 x worker threads + 2`` partitions are in flight (submitted and not yet
+  consumed): the input is pulled only as results are consumed, so memory stays flat
+  however large the input is. Partitions are consumed in input order.
 - On a worker, each process builds the ``Extractor`` (spaCy pipeline, gazetteer,
-  lexicons) once per ``Settings`` (``_worker_extractor``, an ``lru_cache``) and runs
-  a partition through ``Extractor.extract_many`` (one batched ``nlp.pipe``); when
-  the batch raises, the partition is re-run one article at a time, so one bad
-  article becomes an ``ExtractionFailure`` ("extraction failed (TypeError: ...)")
-  and the others keep their records. Only records travel back, never spaCy docs.
-  An article longer than ``Settings.max_article_chars`` is refused; an article read
-  from a ``wirewatch export --format jsonl`` line keeps the records it carries. (The per-article
-  time budget of the process-pool engine relies on SIGALRM in a process's main
-  thread; Dask runs tasks in worker threads, so it does not apply here.)
+  lexicons) once per ``Settings`` (``_build_extractor``, an ``lru_cache``) and runs a
+  partition through ``Extractor.extract_many`` (one batched ``nlp.pipe``); when the
+  batch raises, the partition is re-run one article at a time, so one bad article
+  becomes an ``ExtractionFailure`` ("extraction failed (TypeError: ...)") and the
+  others keep their records. Only records travel back, never spaCy docs. An article
+  longer than ``Settings.max_article_chars`` is refused; an article read from a
+  ``wirewatch export --format jsonl`` line keeps the records it carries. (The
+  per-article time budget of the process-pool engine relies on SIGALRM in a process's
+  main thread; Dask runs tasks in worker threads, so it does not apply here.)
 - A worker that dies (killed, out of memory) loses the tasks it was running or
-  holding, and the scheduler reschedules them; a task on a worker that died
-  ``allowed-failures + 1`` times ends in ``KilledWorker`` (``start_client``'s local
-  cluster sets ``allowed-failures`` to 1: one retry; an external scheduler keeps its
-  own setting, Dask's default being 3). As tasks that were merely queued next to the
-  culprit can share its fate, a partition ending in ``KilledWorker`` is run once more
-  *alone*: the client first waits for and collects everything else in flight, then
-  submits it with nothing else running. If it fails again, every article of that
+  holding, and the scheduler reschedules them; a task whose worker died
+  ``allowed-failures + 1`` times ends in ``KilledWorker``. Tasks merely queued next to
+  the culprit can share its fate, so a partition ending in ``KilledWorker`` is run once
+  more *alone*: the client first waits for and collects everything else in flight,
+  then submits it with nothing else running. If it fails again, every article of that
   partition is recorded as a failure naming the reason, and the run goes on. A
-  partition whose task raises an exception even after its retry is recorded the same
-  way.
+  partition whose task raises even after its retry is recorded the same way.
+- ``start_client`` without a scheduler starts a local cluster of single-threaded
+  worker processes with ``allowed-failures`` 1 (one retry on another worker; an
+  external scheduler keeps its own setting, Dask's default being 3), that keeps
+  restarting dead workers (Dask would give up on one not back within
+  ``lost-worker-timeout``, and an article that kills workers repeatedly can leave the
+  cluster with none), and whose workers start without Dask's
+  ``MALLOC_TRIM_THRESHOLD_=65536``, which makes spaCy ~15% slower.
 - ``extract_to_parquet`` writes each consumed partition as one Parquet file per kind,
   ``OUT/<kind>/part-00000.parquet`` (kinds: incidents, interactions, quotes, claims,
   opinion, contradictions, articles, failures; empty tables are not written), each
@@ -286,7 +289,8 @@ def warm_up(client, settings: Settings, articles: Optional[list[Article]] = None
                             text="Two people were killed when a drone struck a market in Kharkiv on Friday, "
                                  "the regional governor said.")]
     workers = list(client.nthreads())
-    futures = [client.submit(_extract_partition, settings, articles, workers=[w], pure=False) for w in workers]
+    futures = [client.submit(_extract_partition, settings, articles, workers=[w], allow_other_workers=True,
+                             pure=False) for w in workers]
     client.gather(futures)
     return len(workers)
 
@@ -448,10 +452,18 @@ class _Run:
                 reason = (f"extraction failed (the worker process died on this partition of "
                           f"{len(part.articles)} article(s), also when it was run again alone)")
             except Exception as e:
-                reason = f"extraction failed (the partition task raised {_one_line(e)}, also on its retry)"
+                reason = _task_failed(e)
         else:
-            reason = f"extraction failed (the partition task raised {_one_line(part.error)}, also on its retry)"
+            reason = _task_failed(part.error)
         return part, [ExtractionFailure(a, reason) for a in part.articles]
+
+
+def _task_failed(e: BaseException) -> str:
+    from concurrent.futures import CancelledError
+
+    if isinstance(e, CancelledError):
+        return f"extraction failed (the partition's task was cancelled: {_one_line(e)})"
+    return f"extraction failed (the partition's task raised {_one_line(e)}, also on its retry)"
 
 
 def run_partitions(items: Iterable[Item], *, settings: Settings, client, partition_size: int = 32,
@@ -553,6 +565,10 @@ class _ParquetDir:
         if old and not overwrite:
             raise FileExistsError(f"{out_dir} already holds wirewatch output ({len(old)} file(s)); "
                                   f"choose another directory or overwrite it")
+        for k in KINDS if overwrite else ():       # temporary files a crashed run left behind
+            d = f"{self.root}/{k}"
+            if self.fs.isdir(d):
+                old += [p for p in self.fs.ls(d, detail=False) if PurePosixPath(p).name.startswith(".part-")]
         for p in old:
             self.fs.rm(p)
         self.fs.makedirs(self.root, exist_ok=True)
