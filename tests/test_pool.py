@@ -101,16 +101,16 @@ def test_cli_records_do_not_depend_on_the_number_of_workers(run_cli, tmp_path):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_articles_over_the_size_limit_or_time_budget_fail_with_their_reason(workers):
     small = Article(id="small", text="Russian drones struck Kharkiv on Monday, officials said.", date="2025-03-14")
-    big = Article(id="big", text="x" * 50_000, date="2025-03-14")
-    slow = Article(id="slow", date="2025-03-14",      # ~35,000 characters: about a second to parse
-                   text="Russian artillery shelled the town of Kupiansk on Monday. " * 600)
-    s = settings(max_article_chars=40_000, article_time_budget=0.3, batch_size=4)
+    big = Article(id="big", text="x" * 250_000, date="2025-03-14")
+    slow = Article(id="slow", date="2025-03-14",      # ~174,000 characters: several seconds to parse
+                   text="Russian artillery shelled the town of Kupiansk on Monday. " * 3000)
+    s = settings(max_article_chars=200_000, article_time_budget=1.0, batch_size=4)
     outcomes = list(extract_stream([small, big, slow, small], s, workers=workers))
     assert [o.article.id for o in outcomes] == ["small", "big", "slow", "small"]
     assert isinstance(outcomes[0], ArticleResult) and isinstance(outcomes[3], ArticleResult)
     assert outcomes[0].incidents
-    assert outcomes[1].error == "article too large: 50,000 characters, over the limit of 40,000 (max_article_chars)"
-    assert outcomes[2].error == "extraction took longer than the time budget of 0.3 s (article_time_budget)"
+    assert outcomes[1].error == "article too large: 250,000 characters, over the limit of 200,000 (max_article_chars)"
+    assert outcomes[2].error == "extraction took longer than the time budget of 1 s (article_time_budget)"
 
 
 def test_cli_records_an_oversized_article_and_goes_on(run_cli, tmp_path, monkeypatch):

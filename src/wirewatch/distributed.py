@@ -18,8 +18,8 @@ The *client* (the process that runs ``wirewatch``) reads the input and the
   consumed): the input is pulled only as results are consumed, so memory stays flat
   however large the input is. Partitions are consumed in input order.
 - On a worker, each process builds the ``Extractor`` (spaCy pipeline, gazetteer,
-  lexicons) once per ``Settings`` (``_build_extractor``, an ``lru_cache``) and runs a
-  partition through ``Extractor.extract_many`` (one batched ``nlp.pipe``); when the
+  lexicons) once per ``Settings`` and runs a partition with the local engine's chunk
+  function (``extractors.pool.extract_chunk``): one batched ``nlp.pipe``; when the
   batch raises, the partition is re-run one article at a time, so one bad article
   becomes an ``ExtractionFailure`` ("extraction failed (TypeError: ...)") and the
   others keep their records. Only records travel back, never spaCy docs. An article
@@ -75,7 +75,7 @@ from collections import deque
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
-from .extractors.pool import ExtractionFailure
+from .extractors.pool import ExtractionFailure, extract_chunk
 from .readers import (HTML_SUFFIXES, JSONL_SUFFIXES, MAX_ITEM_BYTES, READABLE_SUFFIXES, ReadError, _article_from_text,
                       article_from_html, decode_bytes, read_inputs, read_jsonl_stream)
 from .records import RECORD_CLASSES, Article, ArticleResult, clean_number
@@ -217,68 +217,15 @@ def iter_inputs(inputs: Sequence[str], default_date: Optional[str] = None) -> It
 
 # =============================================================================== workers
 
-_BUILD_LOCK = threading.Lock()
-
-
-@functools.lru_cache(maxsize=4)
-def _build_extractor(settings: Settings):
-    from .extractors import Extractor
-
-    ex = Extractor(settings)
-    ex.nlp  # noqa: B018 -- load the pipeline now
-    ex.gazetteer.db  # noqa: B018 -- open (or build) the gazetteer index now
-    return ex, threading.Lock()
-
-
-def _worker_extractor(settings: Settings):
-    """This process's Extractor for ``settings`` (loaded once) and a lock that serialises its use
-    (a worker with several threads shares one pipeline)."""
-    with _BUILD_LOCK:
-        return _build_extractor(settings)
-
-
-def _failure(article: Article, e: BaseException) -> ExtractionFailure:
-    return ExtractionFailure(article, f"extraction failed ({_one_line(e)})")
-
-
-def _too_large(article: Article, settings: Settings) -> Optional[str]:
-    limit = getattr(settings, "max_article_chars", 0)
-    n = len(article.text) if isinstance(article.text, str) else 0
-    if limit and n > limit:
-        return f"article too large: {n:,} characters, over the limit of {limit:,} (max_article_chars)"
-    return None
-
-
-def _restore(article: Article) -> Outcome:
-    """The records an exported article line carries (``Article.stored``), checked against its text."""
-    try:
-        return ArticleResult.from_dict(article, article.stored)
-    except Exception as e:
-        return ExtractionFailure(article, f"bad exported records ({_one_line(e)})")
+_TASK_LOCK = threading.Lock()    # a worker with several threads shares one pipeline: one task at a time
 
 
 def _extract_partition(settings: Settings, articles: list[Article]) -> list[Outcome]:
-    """The task run on a worker: an ArticleResult or an ExtractionFailure per article, in order.
-    An article read from a ``wirewatch export --format jsonl`` line keeps the records it carries."""
-    ex, lock = _worker_extractor(settings)
-    settled: list[Optional[Outcome]] = []         # outcomes known without parsing (None: to extract)
-    for a in articles:
-        why = _too_large(a, settings)
-        settled.append(ExtractionFailure(a, why) if why else
-                       _restore(a) if getattr(a, "stored", None) is not None else None)
-    todo = [a for a, o in zip(articles, settled) if o is None]
-    with lock:
-        try:
-            results: list[Outcome] = list(ex.extract_many(todo))
-        except Exception:       # find the article that raised; the others keep their records
-            results = []
-            for a in todo:
-                try:
-                    results.append(ex.extract(a))
-                except Exception as e:  # one bad article must not stop the partition
-                    results.append(_failure(a, e))
-    done = iter(results)
-    return [o if o is not None else next(done) for o in settled]
+    """The task run on a worker: an ArticleResult or an ExtractionFailure per article, in order. It is
+    the local engine's chunk function (``extractors.pool.extract_chunk``): the pipeline loaded once per
+    process, one batched ``nlp.pipe``, the size limit, restored backup lines, one bad article isolated."""
+    with _TASK_LOCK:
+        return extract_chunk(settings, articles)
 
 
 def warm_up(client, settings: Settings, articles: Optional[list[Article]] = None) -> int:

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -95,7 +96,11 @@ def time_budget(seconds: float):
     message = f"took longer than the time budget of {seconds:g} s (article_time_budget)"
     fired = []
 
+    deadline = time.monotonic() + seconds
+
     def expire(signum, frame):
+        if time.monotonic() < deadline - 0.001:
+            return              # a late tick of an earlier budget's timer: not this article's
         fired.append(True)
         raise OverBudget(message)
 
@@ -126,7 +131,13 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
     budget, or whose extraction raises becomes a failure; the others keep their records."""
     ex = _extractor(settings)
     refused = {i: too_large(a, settings) for i, a in enumerate(articles)}
-    stored = {i: ArticleResult.from_dict(a, a.stored) for i, a in enumerate(articles) if a.stored is not None}
+    stored: dict[int, Outcome] = {}
+    for i, a in enumerate(articles):
+        if a.stored is not None and not refused[i]:
+            try:
+                stored[i] = ArticleResult.from_dict(a, a.stored)
+            except ValueError as e:
+                stored[i] = ExtractionFailure(a, f"bad exported records ({e})")
     ok = [a for i, a in enumerate(articles) if not refused[i] and i not in stored]
     results: Optional[list] = None
     try:
