@@ -5,7 +5,7 @@ import datetime as dt
 import io
 import json
 import os
-from pathlib import Path
+
 
 import pytest
 

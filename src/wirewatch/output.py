@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-import textwrap
 from typing import IO, Iterable
 
 from .records import ArticleResult

@@ -9,9 +9,9 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Optional
+from typing import Optional
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from ..gazetteer import Gazetteer, Place
 from ..lexicon import Lexicon, trie_pattern
@@ -106,7 +106,6 @@ class ParsedArticle:
     def _sentences(self) -> list[Sentence]:
         out = []
         para = 0
-        last_end = self.body_start
         doc_text = self.doc.text
         for s in self.doc.sents:
             s_text = doc_text[s.start_char:s.end_char]
@@ -127,7 +126,6 @@ class ParsedArticle:
                         sent.dates.append(DateMention(ent.start_char, ent.end_char, ent.text, d.date, d.precision, d.future))
             sent.dates.sort(key=lambda d: d.start)
             out.append(sent)
-            last_end = s.end_char
         return out
 
     def sentence_at(self, offset: int) -> Optional[Sentence]:

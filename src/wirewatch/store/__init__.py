@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..records import ArticleResult, clean_number
 from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
-from .models import (Article, Base, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote,
+from .models import (Article, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote,
                      Report)
 
 DEFAULT_DB = "sqlite:///wirewatch.db"

@@ -9,12 +9,11 @@ precise place, the date most reports agree on, the lowest death toll
 """
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections import Counter
 from typing import Iterable, Optional
 
-from .models import Event, Report
+from .models import Report
 
 PRECISION_DAYS = {"day": 1, "week": 7, "month": 31, None: 1}
 PLACE_RANK = {"place": 3, "admin1": 2, "country": 1}

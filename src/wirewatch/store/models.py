@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, event,
-                        UniqueConstraint, func)
+                        func)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
