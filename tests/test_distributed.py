@@ -169,7 +169,8 @@ def test_the_partition_task_on_a_worker_isolates_an_article_that_raises(client, 
     assert isinstance(outcomes[0], ArticleResult) and isinstance(outcomes[2], ArticleResult)
     assert outcomes[0].to_dict() == extractor.extract(examples[0]).to_dict()
     # an article from a backup line keeps the records it carries (here: none), it is not re-extracted
-    kept = dataclasses.replace(examples[0], stored={"quotes": []})
+    kept = dataclasses.replace(examples[0])
+    kept.stored = ArticleResult(article=kept)
     [restored] = client.submit(_extract_partition, settings, [kept], pure=False).result()
     assert isinstance(restored, ArticleResult) and list(restored.records()) == []
 

@@ -48,7 +48,7 @@ def check_reader_items(items, origin):
     out = check_items(items, origin)
     for it in out:
         if isinstance(it, Article) and getattr(it, "stored", None) is not None:
-            check_result(it, ArticleResult.from_dict(it, it.stored))
+            check_result(it, it.stored)
     return out
 
 

@@ -227,12 +227,12 @@ def _stored_article(obj: dict, article: Article, where: str) -> Item:
     from .records import ArticleResult
 
     try:
-        ArticleResult.from_dict(article, obj)
+        stored = ArticleResult.from_dict(article, obj)
     except ValueError as e:
         return ReadError(where, f"bad exported records: {e}")
     if isinstance(obj.get("origin"), str) and obj["origin"].strip():
         article.origin = obj["origin"][:500]       # where it was first read (the store keeps 500 characters)
-    article.stored = obj
+    article.stored = stored
     return article
 
 

@@ -37,8 +37,9 @@ class Article:
     url: Optional[str] = None
     origin: Optional[str] = None        # file (and line) it was read from
     warnings: list[str] = field(default_factory=list)
-    # records already coded (a line of `wirewatch export --format jsonl`): restored, not re-extracted
-    stored: Optional[dict] = field(default=None, repr=False)
+    # records already coded (a line of `wirewatch export --format jsonl`, checked and built by the
+    # reader): restored as they are, not re-extracted
+    stored: Optional[ArticleResult] = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -131,13 +131,7 @@ def extract_chunk(settings: Settings, articles: list[Article]) -> list[Outcome]:
     budget, or whose extraction raises becomes a failure; the others keep their records."""
     ex = _extractor(settings)
     refused = {i: too_large(a, settings) for i, a in enumerate(articles)}
-    stored: dict[int, Outcome] = {}
-    for i, a in enumerate(articles):
-        if a.stored is not None and not refused[i]:
-            try:
-                stored[i] = ArticleResult.from_dict(a, a.stored)
-            except ValueError as e:
-                stored[i] = ExtractionFailure(a, f"bad exported records ({e})")
+    stored = {i: a.stored for i, a in enumerate(articles) if a.stored is not None and not refused[i]}
     ok = [a for i, a in enumerate(articles) if not refused[i] and i not in stored]
     results: Optional[list] = None
     try:
