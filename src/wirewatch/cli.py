@@ -160,7 +160,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for item in read_inputs(args.inputs, default_date=args.date):
             if isinstance(item, ReadError):
                 failures += 1
-                store.add_failure(item.key or item.origin, item.origin, item.problem)
+                store.record_failure(item)
                 progress.fail(item.message)
                 continue
             yield item
@@ -170,7 +170,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for outcome in extract_stream(articles(), settings):
         if isinstance(outcome, ExtractionFailure):  # one bad article must not stop the batch
             failures += 1
-            store.add_failure(outcome.article.id, outcome.article.origin, outcome.error)
+            store.record_failure(outcome)
             progress.fail(outcome.message)
             continue
         added(store.add(outcome))

@@ -75,7 +75,7 @@ from collections import deque
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
-from .extractors.pool import ExtractionFailure, extract_chunk
+from .extractors.pool import ExtractionFailure, exception_line, extract_chunk
 from .readers import (HTML_SUFFIXES, JSONL_SUFFIXES, MAX_ITEM_BYTES, READABLE_SUFFIXES, ReadError, _article_from_text,
                       article_from_html, decode_bytes, read_inputs, read_jsonl_stream)
 from .records import RECORD_CLASSES, Article, ArticleResult, clean_number
@@ -95,11 +95,6 @@ LOCAL_ALLOWED_FAILURES = 1      # start_client's local cluster: a task survives 
 
 # =============================================================================== inputs
 
-def _one_line(e: BaseException) -> str:
-    msg = " ".join(str(e).split())[:300]
-    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
-
-
 def _protocol(url: str) -> str:
     m = re.match(r"([A-Za-z][\w+.-]*)://", url.split("::")[-1])
     return m.group(1) if m else url.split("://", 1)[0]
@@ -116,10 +111,10 @@ def _filesystem_problem(url: str, e: BaseException) -> str:
             pkg = (e.name or "").split(".")[0]
         if pkg:
             return f"the {proto}:// filesystem needs the '{pkg}' package (pip install {pkg})"
-        return f"the {proto}:// filesystem cannot be loaded ({_one_line(e)})"
+        return f"the {proto}:// filesystem cannot be loaded ({exception_line(e)})"
     if isinstance(e, ValueError) and "protocol not known" in str(e).lower():
         return f"unknown filesystem protocol '{proto}://' (no fsspec implementation for it)"
-    return f"cannot open the {proto}:// filesystem ({_one_line(e)})"
+    return f"cannot open the {proto}:// filesystem ({exception_line(e)})"
 
 
 def _read_problem(e: BaseException) -> str:
@@ -127,7 +122,7 @@ def _read_problem(e: BaseException) -> str:
         return "no such file or directory"
     if isinstance(e, PermissionError):
         return "cannot read: permission denied"
-    return f"cannot read ({_one_line(e)})"
+    return f"cannot read ({exception_line(e)})"
 
 
 def _split_compression(name: str) -> tuple[str, Optional[str]]:
@@ -409,8 +404,8 @@ def _task_failed(e: BaseException) -> str:
     from concurrent.futures import CancelledError
 
     if isinstance(e, CancelledError):
-        return f"extraction failed (the partition's task was cancelled: {_one_line(e)})"
-    return f"extraction failed (the partition's task raised {_one_line(e)}, also on its retry)"
+        return f"extraction failed (the partition's task was cancelled: {exception_line(e)})"
+    return f"extraction failed (the partition's task raised {exception_line(e)}, also on its retry)"
 
 
 def run_partitions(items: Iterable[Item], *, settings: Settings, client, partition_size: int = 32,
@@ -620,7 +615,7 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
            task: Task = _extract_partition) -> RunSummary:
     """Extract on the cluster; store and link on this process, in input order, through
     ``store.add(result)`` (``on_added(AddResult)`` after each), failures through
-    ``store.add_failure(key, origin, error)`` (``on_error(message)`` for each)."""
+    ``store.record_failure`` (``on_error(message)`` for each)."""
     t0 = time.perf_counter()
     summary = RunSummary()
     items = iter_inputs(inputs, default_date)
@@ -629,11 +624,11 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
                                               on_warning=on_warning, task=task):
         summary.partitions += 1 if outcomes else 0
         for e in errors:                 # on_error already had these, as they were read
-            store.add_failure(getattr(e, "key", None) or e.origin, e.origin, e.problem)
+            store.record_failure(e)
             summary.failures += 1
         for o in outcomes:
             if isinstance(o, ExtractionFailure):
-                store.add_failure(o.article.id, o.article.origin, o.error)
+                store.record_failure(o)
                 summary.failures += 1
                 if on_error:
                     on_error(o.message)

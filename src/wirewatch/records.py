@@ -187,6 +187,9 @@ class ArticleResult:
                 yield kind, r
 
 
+LARGEST_FIGURE = 1e15    # no count a report gives is larger (nor can "10^400" be one)
+
+
 def _int(v) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise ValueError("not an integer")
@@ -212,7 +215,7 @@ def _check_field(hint, name: str, v) -> Optional[str]:
     if base in (int, float):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (base is int and not isinstance(v, int)):
             return f"must be a{'n integer' if base is int else ' number'}"
-        if not math.isfinite(v) or abs(v) > 1e15:
+        if not math.isfinite(v) or abs(v) > LARGEST_FIGURE:
             return "out of range"
         if name in ("latitude", "longitude") and abs(v) > (90 if name == "latitude" else 180):
             return "out of range"

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from ..records import LARGEST_FIGURE
+
 UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
@@ -78,12 +80,9 @@ def words_to_number(s: str) -> Optional[float]:
     return float(total + current) if seen else None
 
 
-LARGEST = 1e15      # a larger figure (or one past float range, "10^400") is no count any report gives
-
-
 def parse_number(s: str) -> Optional[float]:
     v = _parse_number(s)
-    if v is None or not math.isfinite(v) or abs(v) > LARGEST:
+    if v is None or not math.isfinite(v) or abs(v) > LARGEST_FIGURE:
         return None
     return v
 

@@ -71,11 +71,16 @@ def _extractor(settings: Settings):
     return ex
 
 
-def _failure(article: Article, e: BaseException) -> ExtractionFailure:
+def exception_line(e: BaseException) -> str:
+    """An exception as one short line: 'TypeError: message' (whitespace folded, 300 characters)."""
     msg = " ".join(str(e).split())[:300]
+    return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
+
+
+def _failure(article: Article, e: BaseException) -> ExtractionFailure:
     if isinstance(e, OverBudget):
-        return ExtractionFailure(article, f"extraction {msg}")
-    return ExtractionFailure(article, f"extraction failed ({type(e).__name__}: {msg})")
+        return ExtractionFailure(article, f"extraction {' '.join(str(e).split())}")
+    return ExtractionFailure(article, f"extraction failed ({exception_line(e)})")
 
 
 class OverBudget(BaseException):

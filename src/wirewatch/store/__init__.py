@@ -186,6 +186,16 @@ class Store:
             self._refresh(s, touched - set(events))
             return AddResult(art.id, status, events)
 
+    def record_failure(self, failure) -> None:
+        """Record a ReadError (under the article id it carries, else its input) or an extraction
+        failure (under its article's id)."""
+        from ..readers import ReadError
+
+        if isinstance(failure, ReadError):
+            self.add_failure(failure.key or failure.origin, failure.origin, failure.problem)
+        else:
+            self.add_failure(failure.article.id, failure.article.origin, failure.error)
+
     def add_failure(self, key: str, origin: Optional[str], error: str) -> None:
         """Record an article that could not be read or extracted (listed by `wirewatch failures`)."""
         self._retrying(lambda: self._add_failure(key, origin, error))
