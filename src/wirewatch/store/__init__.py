@@ -21,13 +21,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
+from ..readers import EXPORT_FORMAT, ReadError
 from ..records import ArticleResult, clean_number
 from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
 from .models import (Article, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote,
                      Report)
 
 DEFAULT_DB = "sqlite:///wirewatch.db"
-BACKUP_FORMAT = "article/1"      # the "wirewatch" marker of an exported article line
 
 
 def normalise_url(url: str) -> str:
@@ -189,8 +189,6 @@ class Store:
     def record_failure(self, failure) -> None:
         """Record a ReadError (under the article id it carries, else its input) or an extraction
         failure (under its article's id)."""
-        from ..readers import ReadError
-
         if isinstance(failure, ReadError):
             self.add_failure(failure.key or failure.origin, failure.origin, failure.problem)
         else:
@@ -393,7 +391,7 @@ class Store:
                 if not rows:
                     return
                 for a in rows:
-                    yield {"wirewatch": BACKUP_FORMAT, **self._article_dict(s, a)}
+                    yield {"wirewatch": EXPORT_FORMAT, **self._article_dict(s, a)}
                 last = rows[-1].id
 
     def articles(self, limit: int = 100, offset: int = 0) -> list[dict]:
