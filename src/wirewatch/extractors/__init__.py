@@ -39,9 +39,18 @@ class Extractor:
                  lexicon: Optional[Lexicon] = None):
         self.settings = settings or Settings.load()
         self._nlp = nlp
+        self._event_model = False
         self.lexicon = lexicon or Lexicon(self.settings.lexicon_dir)
         self.gazetteer = gazetteer or Gazetteer(index_path(self.settings.cache_dir),
                                                 countries_yaml=self.lexicon.countries)
+
+    @property
+    def event_model(self):
+        """The event-typing model of the settings (loaded once), or None: the trigger rules alone."""
+        if self._event_model is False:
+            from ..event_model import load_model
+            self._event_model = load_model(self.settings.event_model)
+        return self._event_model
 
     @property
     def nlp(self):
@@ -80,7 +89,7 @@ class Extractor:
         quotes = qx.extract()
         claims = ClaimExtractor(pa, quotes).extract()
         contradictions = find_contradictions(pa, claims)
-        incidents = IncidentExtractor(pa, actors, quotes).extract()
+        incidents = IncidentExtractor(pa, actors, quotes, self.event_model).extract()
         direct = [(q.start, q.end) for q in qx.direct_spans()]
         interactions = InteractionExtractor(pa, actors).extract(direct)
         return ArticleResult(article=article, incidents=incidents, interactions=interactions, quotes=quotes,

@@ -16,6 +16,7 @@ from .context import ParsedArticle, Sentence
 from .lexmatch import LemmaMatcher
 from .numbers import find_numbers
 from .places import PlaceMention, find_places
+from ..event_model.data import EVENT_TYPE_OF, NONE
 
 CLAUSE_DEPS = ("ROOT", "ccomp", "conj", "relcl", "parataxis", "xcomp", "acl")
 OUTCOME_VERBS = {"kill", "wound", "injure", "hit", "strike", "destroy", "damage", "flatten", "level", "raze", "set",
@@ -34,6 +35,15 @@ ONE_KILLED = re.compile(r"\b(?:a|one|another)\s+(?:\w+\s+)?(?:person|man|woman|c
 ONE_PERSON = re.compile(r"\bkill(?:ed|ing)\s+(?:a|an|the|one)\s+(?:\w+\s+){0,2}?(man|woman|child|boy|girl|person|driver|civilian|soldier|resident|farmer|teenager|cyclist|pensioner)\b", re.I)
 ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casualties|injuries|deaths|fatalities|victims)|nobody|no-one|without (?:causing )?casualties|none were (?:hurt|injured|killed))\b", re.I)
 
+# How the event-typing model and the trigger rules share the work (measured on held-out corpus
+# batches and ../shared/gold; see corpus/README.md): the model adds an incident the rules miss at
+# this probability, retypes a rule's clause at this one, and drops a rule's clause it is this sure of.
+MODEL_ADD = 0.5
+MODEL_OVERRIDE = 0.8
+MODEL_DROP = 0.9
+# rules the model does not overrule: the codebook's interception-versus-hit convention
+RULE_KEPT = {"Disrupted weapons use"}
+
 
 @dataclass
 class Candidate:
@@ -43,6 +53,7 @@ class Candidate:
     sub_event_type: str
     triggers: list[str]
     weapon_tokens: list[Token] = field(default_factory=list)
+    confidence: Optional[float] = None
 
 
 class Lexicons:
@@ -106,10 +117,11 @@ class Lexicons:
 
 
 class IncidentExtractor:
-    def __init__(self, pa: ParsedArticle, actors: ActorCoder, quotes: list[Quote]):
+    def __init__(self, pa: ParsedArticle, actors: ActorCoder, quotes: list[Quote], model=None):
         self.pa = pa
         self.actors = actors
         self.quotes = quotes
+        self.model = model              # an EventTypeModel, or None for the trigger rules alone
         Lexicons.of(pa.lex).install(self)
         self.lead_date = self._lead_date()
         self.main_place = self._main_place()
@@ -183,29 +195,39 @@ class IncidentExtractor:
         return [(s, e) for s, e, _ in out]
 
     # --------------------------------------------------------- classification
-    def classify(self, sent: Sentence, toks: list[Token]) -> Optional[Candidate]:
-        lemmas = {t.lemma_.lower() for t in toks}
+    def reports_no_incident(self, toks: list[Token]) -> bool:
+        """A clause that cannot report an incident that happened, whatever its words: denied, negated,
+        modal, planned, threatened, accused, campaign-level, habitual or in the present simple."""
         head = next((t for t in toks if self.is_clause_head(t)), toks[0])
         if head.lemma_ in ("deny", "reject", "dismiss") or any(c.dep_ == "neg" for c in head.children):
-            return None
+            return True
         if any(c.lower_ in MODALS and c.dep_ == "aux" for c in head.children) and head.tag_ != "VBN":
-            return None
+            return True
         if head.lemma_ in PLANS | ACCUSE:
-            return None
+            return True
         # hypotheticals and plans in the governing clause ("threatened to resume them")
         if head.dep_ in ("xcomp", "ccomp") and head.head.lemma_ in PLANS | {"deny", "accuse"}:
-            return None
+            return True
         if any(c.dep_ == "neg" for t in toks for c in t.children if t.pos_ == "VERB"):
-            return None
+            return True
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None and subj.lemma_.lower() in self.campaign:
-            return None
+            return True
         if self.m_habit.any_in(toks):
-            return None
+            return True
         # present simple reports habits and claims ("its forces strike only military objects"), not incidents
         if head.tag_ in ("VBZ", "VBP") and head.lemma_ not in ("be", "have") and not any(
                 c.dep_ in ("aux", "auxpass") for c in head.children):
+            return True
+        return False
+
+    def classify(self, sent: Sentence, toks: list[Token]) -> Optional[Candidate]:
+        """The trigger rules: an incident candidate of a clause, or None."""
+        if self.reports_no_incident(toks):
             return None
+        lemmas = {t.lemma_.lower() for t in toks}
+        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         # a weapon word that is what was hit ("set fire to a presidential aircraft") is a target, not a weapon
         weapons = [w for w in self.m_weapon.find(toks) if not (
             toks[w[1] - 1].dep_ in ("dobj", "pobj") and toks[w[1] - 1].head.lower_ in ("to", "on", "at", "fire")
@@ -402,13 +424,15 @@ class IncidentExtractor:
     def extract(self) -> list[Incident]:
         out: list[Incident] = []
         prev_places: dict[int, list[PlaceMention]] = {}
+        predictions = self._sentence_predictions()
         for sent in self.pa.sentences:
             if sent.opinion:
                 continue
-            for toks in self.clauses(sent):
-                c = self.classify(sent, toks)
-                if c is None:
-                    continue
+            clauses = self.clauses(sent)
+            cands = [c for c in (self.classify(sent, toks) for toks in clauses) if c is not None]
+            if sent.index in predictions:
+                cands = self.with_model(sent, clauses, cands, predictions[sent.index])
+            for c in cands:
                 out.extend(self.build(c, prev_places))
             places = [p for p in find_places(self.pa, sent.start, sent.end) if p.level != "country" and p.prep != "from"
                       and not NEIGHBOURHOOD_AFTER.match(self.pa.text[p.end:p.end + 40])]
@@ -418,6 +442,41 @@ class IncidentExtractor:
                 prev_places[-1] = places
                 prev_places[-2] = [sent.index]
         return merge(out)
+
+    # ----------------------------------------------------------------- model
+    def _sentence_predictions(self) -> dict:
+        if self.model is None:
+            return {}
+        sents = [s for s in self.pa.sentences if not s.opinion and s.text.strip()]
+        return dict(zip((s.index for s in sents), self.model.predict([s.text for s in sents])))
+
+    def with_model(self, sent: Sentence, clauses: list[list[Token]], cands: list[Candidate], pred) -> list[Candidate]:
+        """The model's say on a sentence. It types the clause the trigger rules found (unless a kept rule
+        decided it), drops what it is sure is no incident, and adds the incident the rules missed, in the
+        clause that reads most like it. Every candidate gets the model's calibrated probability."""
+        if cands:
+            if pred.label == NONE and pred.probability >= MODEL_DROP:
+                return []
+            for c in cands:
+                if (len(cands) == 1 and pred.label not in (NONE, c.sub_event_type) and pred.probability >= MODEL_OVERRIDE
+                        and c.sub_event_type not in RULE_KEPT and pred.label not in RULE_KEPT):
+                    c.event_type, c.sub_event_type = EVENT_TYPE_OF[pred.label], pred.label
+                    c.triggers = self.model.explain(sent.text, pred.label)
+                c.confidence = round(pred.probabilities.get(c.sub_event_type, 0.0), 3)
+            return cands
+        if pred.label == NONE or pred.probability < MODEL_ADD:
+            return []
+        open_clauses = [toks for toks in clauses if not self.reports_no_incident(toks)]
+        if not open_clauses:
+            return []
+        if len(open_clauses) > 1:
+            k = self.model.labels.index(pred.label)
+            texts = [self.pa.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)] for toks in open_clauses]
+            scores = self.model.predict_proba(texts)[:, k]
+            open_clauses = [open_clauses[int(scores.argmax())]]
+        toks = open_clauses[0]
+        return [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self.model.explain(sent.text, pred.label),
+                          [toks[i] for i, _, _ in self.m_weapon.find(toks)], round(pred.probability, 3))]
 
     def _in_speaker(self, p: PlaceMention) -> bool:
         """Is the place part of who speaks ("the General Staff in Kyiv said")?"""
@@ -496,7 +555,7 @@ class IncidentExtractor:
             inc = Incident(event_date=date, date_precision=prec, event_type=c.event_type,
                            sub_event_type=c.sub_event_type, fatalities=fatalities if len(chosen) <= 1 else None,
                            target=target, reported_by=reported_by, is_background=background,
-                           evidence=list(ev), triggers=list(c.triggers))
+                           evidence=list(ev), triggers=list(c.triggers), confidence=c.confidence)
             self.set_place(inc, pm, attacker, c)
             self.set_actors(inc, c, attacker)
             results.append(inc)

@@ -68,6 +68,7 @@ def _extractor(settings: Settings):
     if ex is None:
         ex = _WORKER[settings] = Extractor(settings)
         ex.nlp  # noqa: B018 -- load the pipeline now, not inside the first chunk
+        ex.event_model  # noqa: B018 -- and the event-typing model (a bad --model fails here, once)
     return ex
 
 
