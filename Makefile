@@ -1,16 +1,26 @@
 # make install: .venv with everything pinned (idempotent, fast when done)
 # make test:    install, then run the test suite (against SQLite and a throwaway PostgreSQL server,
 #               installed from Debian's packages if missing)
+# make model:   build the default event-typing model from corpus/ (also done by make install)
 # make demo:    install, extract the bundled sample corpus in examples/, store it in wirewatch.db
 #               and print the command that opens the dashboard
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+MODEL  := src/wirewatch/event_model/default
+CORPUS := $(wildcard corpus/incidents/*.jsonl)
 
-.PHONY: install test demo bench gold clean
+.PHONY: install test demo bench gold clean model
 
-install: $(STAMP)
+install: $(STAMP) $(MODEL)/model.json
+
+# the default event-typing model: same corpus and seed, same model (a test checks it)
+model: $(STAMP)
+	$(BIN)/wirewatch train --data corpus/incidents --out $(MODEL)
+
+$(MODEL)/model.json: $(STAMP) $(CORPUS) $(wildcard src/wirewatch/event_model/*.py)
+	$(BIN)/wirewatch train --data corpus/incidents --out $(MODEL)
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml frontend/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,4 +46,4 @@ gold: install
 	bash ../shared/eval/run_gold.sh
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache $(MODEL)

@@ -82,7 +82,8 @@ def write_table(results: Iterable[ArticleResult], out: IO[str], explain: bool = 
                                               inc.country) if x) or "?"
                 fat = "" if inc.fatalities is None else f"  dead: {inc.fatalities}"
                 bg = "  [background]" if inc.is_background else ""
-                out.write(f"  {inc.event_date or '????-??-??'}  {inc.sub_event_type}  @ {place}{fat}{bg}\n")
+                conf = "" if inc.confidence is None else f"  (confidence {inc.confidence:.2f})"
+                out.write(f"  {inc.event_date or '????-??-??'}  {inc.sub_event_type}  @ {place}{fat}{bg}{conf}\n")
                 out.write(f"      {inc.actor1 or '?'}  ->  {inc.actor2 or '-'}   (per {inc.reported_by})\n")
                 out.write(f"      \"{_short(inc.evidence[0].text if inc.evidence else '', 90)}\"\n")
                 _explain(out, inc, explain)

@@ -35,7 +35,8 @@ def corpus_digest(examples: Sequence[Example]) -> str:
 
 
 def train(examples: Sequence[Example], params: Optional[dict] = None, cv_by: Sequence[str] = ("country", "style"),
-          folds: int = 5, progress: Optional[Callable[[str, int, int], None]] = None) -> tuple[EventTypeModel, dict]:
+          folds: int = 5, progress: Optional[Callable[[str, int, int], None]] = None,
+          jobs: int = 2) -> tuple[EventTypeModel, dict]:
     """Cross-validate by each grouping in ``cv_by``, calibrate on the first one's out-of-fold predictions,
     then fit on every example. Returns the model and its scores (also stored in the model's ``info``)."""
     examples = list(examples)
@@ -47,7 +48,7 @@ def train(examples: Sequence[Example], params: Optional[dict] = None, cv_by: Seq
     for n_by, by in enumerate(steps):
         pred, probs, labels = out_of_fold(
             examples, lambda tr: EventTypeModel.fit(tr, params), by, folds,
-            on_fold=(lambda i, k, by=by: progress(f"cross-validation by {by}", i, k)) if progress else None)
+            on_fold=(lambda i, k, by=by: progress(f"cross-validation by {by}", i, k)) if progress else None, jobs=jobs)
         y = np.array([labels.index(e.label) for e in examples])
         gold = [e.label for e in examples]
         raw = score(gold, pred, probs.max(axis=1))
@@ -57,7 +58,7 @@ def train(examples: Sequence[Example], params: Optional[dict] = None, cv_by: Seq
         cal = np.exp(_log_softmax(logp / temperature))
         s = score(gold, pred, cal.max(axis=1))
         s.extra["ece_uncalibrated"] = round(raw.ece or 0.0, 3)
-        s.extra["folds"] = len({getattr(e, by) for e in examples}) and min(folds, len({getattr(e, by) or "?" for e in examples}))
+        s.extra["folds"] = min(folds, len({getattr(e, by) or "?" for e in examples}))
         report[by] = s
     if progress:
         progress("fitting the final model", 0, 1)

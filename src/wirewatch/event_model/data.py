@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 NONE = "none"
 
@@ -195,4 +195,34 @@ def read_examples(paths: Iterable, warn: Optional[Warn] = None) -> list[Example]
                 out.extend(_acled_csv(f, warn))
             else:
                 raise DataError(f"{f}: not a training file (expected .jsonl corpus, .json gold article or .csv export)")
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def near_duplicates(examples: Sequence[Example], threshold: float = 0.8) -> list[tuple[int, int, float]]:
+    """Pairs of examples whose word sets overlap by ``threshold`` or more (Jaccard): the mark of a
+    template filled twice, or of the same sentence written twice. Candidates are pairs sharing a run
+    of four words, so the check stays fast on tens of thousands of examples."""
+    words = [_words(e.text) for e in examples]
+    sets = [set(w) for w in words]
+    index: dict[tuple, list[int]] = {}
+    for i, w in enumerate(words):
+        grams = {tuple(w[k:k + 4]) for k in range(len(w) - 3)} or {tuple(w)}
+        for g in grams:
+            index.setdefault(g, []).append(i)
+    pairs = set()
+    for ids in index.values():
+        if 1 < len(ids) <= 50:
+            for x, a in enumerate(ids):
+                for b in ids[x + 1:]:
+                    pairs.add((a, b))
+    out = []
+    for a, b in sorted(pairs):
+        union = sets[a] | sets[b]
+        j = len(sets[a] & sets[b]) / len(union) if union else 1.0
+        if j >= threshold:
+            out.append((a, b, j))
     return out

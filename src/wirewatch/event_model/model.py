@@ -24,7 +24,7 @@ from .data import EVENT_TYPE_OF, NONE, Example
 
 FORMAT = "wirewatch-event-model/1"
 FILES = ("model.json", "vocabulary.json", "coef.npy", "intercept.npy", "idf.npy")
-DEFAULT_PARAMS = {"C": 8.0, "word_ngrams": [1, 2], "char_ngrams": [3, 5], "min_df": 2, "max_iter": 300,
+DEFAULT_PARAMS = {"C": 16.0, "word_ngrams": [1, 2], "char_ngrams": [3, 5], "min_df": 2, "max_iter": 300,
                   "seed": 13}
 
 

@@ -461,8 +461,9 @@ class IncidentExtractor:
                 if (len(cands) == 1 and pred.label not in (NONE, c.sub_event_type) and pred.probability >= MODEL_OVERRIDE
                         and c.sub_event_type not in RULE_KEPT and pred.label not in RULE_KEPT):
                     c.event_type, c.sub_event_type = EVENT_TYPE_OF[pred.label], pred.label
-                    c.triggers = self.model.explain(sent.text, pred.label)
+                    c.triggers = []
                 c.confidence = round(pred.probabilities.get(c.sub_event_type, 0.0), 3)
+                c.triggers = c.triggers + self._model_words(sent, c.sub_event_type)
             return cands
         if pred.label == NONE or pred.probability < MODEL_ADD:
             return []
@@ -475,8 +476,12 @@ class IncidentExtractor:
             scores = self.model.predict_proba(texts)[:, k]
             open_clauses = [open_clauses[int(scores.argmax())]]
         toks = open_clauses[0]
-        return [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self.model.explain(sent.text, pred.label),
+        return [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self._model_words(sent, pred.label),
                           [toks[i] for i, _, _ in self.m_weapon.find(toks)], round(pred.probability, 3))]
+
+    def _model_words(self, sent: Sentence, label: str) -> list[str]:
+        words = self.model.explain(sent.text, label)
+        return [f"model weighed: {', '.join(words)}"] if words else []
 
     def _in_speaker(self, p: PlaceMention) -> bool:
         """Is the place part of who speaks ("the General Staff in Kyiv said")?"""

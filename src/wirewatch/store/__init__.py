@@ -216,7 +216,8 @@ class Store:
                                text=e.text))
 
         for i, inc in enumerate(result.incidents):
-            rep = Report(article_id=row.id, position=i, **{c: getattr(inc, c) for c in INCIDENT_COLUMNS})
+            rep = Report(article_id=row.id, position=i, confidence=inc.confidence,
+                         **{c: getattr(inc, c) for c in INCIDENT_COLUMNS})
             rep.event_date = _date(inc.event_date)
             s.add(rep)
             s.flush()
@@ -343,6 +344,7 @@ class Store:
             rep = {"report_id": r.id, "event_id": r.event_id}
             for c in INCIDENT_COLUMNS:
                 rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
+            rep["confidence"] = r.confidence
             rep["evidence"] = spans.get(("report", r.id), [])
             reports.append(rep)
         claims = [{"value": clean_number(c.value), "qualifier": c.qualifier, "unit": c.unit,

@@ -85,6 +85,8 @@ class Report(IncidentFields, Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    # the event-typing model's calibrated probability for this report's type (None: rules alone)
+    confidence: Mapped[Optional[float]] = mapped_column(Float)
 
     article: Mapped[Article] = relationship(back_populates="reports")
     event: Mapped[Optional[Event]] = relationship(back_populates="reports")
