@@ -17,10 +17,10 @@ install: $(STAMP) $(MODEL)/model.json
 
 # the default event-typing model: same corpus and seed, same model (a test checks it)
 model: $(STAMP)
-	$(BIN)/wirewatch train --data corpus/incidents --out $(MODEL)
+	$(BIN)/wirewatch train --data corpus/incidents --out $(MODEL) --cv-by country
 
 $(MODEL)/model.json: $(STAMP) $(CORPUS) $(wildcard src/wirewatch/event_model/*.py)
-	$(BIN)/wirewatch train --data corpus/incidents --out $(MODEL)
+	$(BIN)/wirewatch train --data corpus/incidents --out $(MODEL) --cv-by country
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml frontend/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -11,8 +11,15 @@ feeds it to spaCy), with the same batch size:
 
 - ``nlp.pipe``: ``list(ex.nlp.pipe(texts, batch_size=B))`` -- the full spaCy
   pipeline wirewatch loads (wirewatch's sentence segmenter included), nothing else;
+- ``extract, rules only``: wirewatch extraction with the event-typing model off
+  (``--model none``): the trigger rules alone;
 - ``wirewatch extract``: ``list(ex.extract_many(articles))`` -- the same pipeline
-  plus everything wirewatch does with each parsed document.
+  plus everything wirewatch does with each parsed document, the event-typing model
+  included (the default model, or ``$WIREWATCH_MODEL``).
+
+The last two phases also report CPU seconds per article (user + system time of the
+process and its workers), and the report ends with the classifier's cost: how much
+CPU time per article the model adds to the rules alone.
 
 Each phase runs in its own fresh interpreter (this script re-invoked with a hidden
 ``--phase`` flag), one after the other, and does a small warm-up run first, so
@@ -64,7 +71,7 @@ SEED = 20250314
 DEFAULT_ARTICLES = 500
 QUICK_ARTICLES = 100
 WARMUP_ARTICLES = 8
-PHASES = {"pipe": "nlp.pipe", "extract": "wirewatch extract"}
+PHASES = {"pipe": "nlp.pipe", "rules": "extract, rules only", "extract": "wirewatch extract"}
 
 
 def peak_rss_mib() -> float:
@@ -166,21 +173,25 @@ def run_phase(phase: str, n: int, batch_size: int, workers: int = 0) -> dict:
         t0 = time.perf_counter()
         out = list(nlp.pipe(texts, batch_size=batch_size))
         seconds = time.perf_counter() - t0
-    elif phase == "extract":
+    elif phase in ("extract", "rules"):
         from wirewatch.extractors.pool import ExtractionFailure, _extractor, extract_stream
 
         from wirewatch.extractors.pool import default_workers
 
         workers = workers or default_workers()
-        settings = Settings.load(batch_size=batch_size, n_process=workers)
+        settings = Settings.load(batch_size=batch_size, n_process=workers,
+                                 event_model="none" if phase == "rules" else None)
         ex = _extractor(settings)    # the one extract_stream uses (forked workers share it)
         ex.gazetteer.db              # open the index (and its in-memory tables) before timing
         list(ex.extract_many(warm))
+        model = ex.event_model
         gc.collect()
         sampler = RssSampler()
+        cpu0 = _cpu_seconds()
         t0 = time.perf_counter()
         out = list(extract_stream(corpus, settings))
         seconds = time.perf_counter() - t0
+        cpu = _cpu_seconds() - cpu0
         tree_peak = sampler.stop()
         failed = [o for o in out if isinstance(o, ExtractionFailure)]
         if failed:
@@ -192,12 +203,22 @@ def run_phase(phase: str, n: int, batch_size: int, workers: int = 0) -> dict:
     meta = nlp.meta
     if phase == "pipe":
         tree_peak, workers = peak_rss_mib(), 1
-    return {"phase": phase, "articles": len(out), "words": words, "seconds": seconds,
+    if phase == "pipe":
+        cpu, model = None, None
+    return {"phase": phase, "articles": len(out), "words": words, "seconds": seconds, "cpu_seconds": cpu,
+            "model": None if model is None else f"{len(model.vocabulary)} n-grams, {len(model.labels)} labels",
             "peak_rss_mib": peak_rss_mib(), "tree_peak_mib": tree_peak, "workers": workers,
             "start_rss_mib": start_rss, "distinct": distinct,
             "skipped": skipped, "records": records,
             "pipeline": f"{meta.get('lang', '')}_{meta.get('name', '')} {meta.get('version', '')}",
             "components": list(nlp.pipe_names)}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and of its children that have ended (the pool's workers
+    end when the stream does)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # --------------------------------------------------------------------------- launcher side
@@ -219,7 +240,7 @@ def spawn(phase: str, n: int, batch_size: int, workers: int = 0) -> dict:
 
 
 def report(results: list[dict], batch_size: int) -> None:
-    pipe, extract = results
+    pipe, rules, extract = results
     skipped = f", {pipe['skipped']} unreadable skipped" if pipe["skipped"] else ""
     print(f"wirewatch throughput: {pipe['articles']} articles ({pipe['distinct']} distinct from examples/"
           f"{skipped}, shuffled with seed {SEED}), batch size {batch_size}")
@@ -230,7 +251,7 @@ def report(results: list[dict], batch_size: int) -> None:
     print(header)
     print("-" * len(header))
     for r in results:
-        procs = f"1+{r['workers']}" if r["phase"] == "extract" and r["workers"] > 1 else "1"
+        procs = f"1+{r['workers']}" if r["phase"] != "pipe" and r["workers"] > 1 else "1"
         print(f"{PHASES[r['phase']]:<18} {procs:>9} {r['articles']:>8} {r['words']:>9} {r['seconds']:>8.2f} "
               f"{r['articles'] / r['seconds']:>10.1f} {r['words'] / r['seconds']:>9.0f} {r['tree_peak_mib']:>12.1f}")
     print()
@@ -241,6 +262,11 @@ def report(results: list[dict], batch_size: int) -> None:
     print(f"records extracted: {extract['records']}")
     pipe_rate = pipe["articles"] / pipe["seconds"]
     ww_rate = extract["articles"] / extract["seconds"]
+    print(f"event-typing model: {extract['model'] or 'none (make model builds the default one)'}")
+    per_rules = rules["cpu_seconds"] / rules["articles"] * 1000
+    per_model = extract["cpu_seconds"] / extract["articles"] * 1000
+    print(f"CPU time per article: rules only {per_rules:.1f} ms, with the model {per_model:.1f} ms "
+          f"(the classifier adds {100 * (per_model / per_rules - 1):+.1f}%)")
     print(f"wirewatch: {ww_rate:.1f} articles/s")
     print(f"ratio to nlp.pipe: {ww_rate / pipe_rate:.2f}")
 
@@ -271,7 +297,7 @@ def main(argv=None) -> int:
 
     spawn("prepare", n, args.batch_size)
     results = [spawn(phase, n, args.batch_size, args.workers) for phase in PHASES]
-    if results[0]["words"] != results[1]["words"] or results[0]["articles"] != results[1]["articles"]:
+    if len({(r["words"], r["articles"]) for r in results}) != 1:
         raise SystemExit("the two phases did not see the same corpus")
     report(results, args.batch_size)
     return 0

@@ -16,14 +16,13 @@ sys.path.insert(0, str(ROOT / "src"))
 from wirewatch.event_model import NONE, SUB_EVENT_TYPES, read_examples  # noqa: E402
 from wirewatch.event_model.data import near_duplicates  # noqa: E402
 
-STYLE = {"article": "wire", "article-local": "local"}
 
 
 def main() -> None:
     examples = read_examples([sys.argv[1] if len(sys.argv) > 1 else ROOT / "corpus" / "incidents"])
     by = defaultdict(Counter)
     for e in examples:
-        by[e.label][STYLE.get(e.style, e.style)] += 1
+        by[e.label][e.style] += 1
     styles = ["coder", "wire", "local"]
     pos = [e for e in examples if e.label != NONE]
     print(f"{len(examples)} examples: {len(pos)} incidents over {len({e.label for e in pos})} sub-event types, "
@@ -40,7 +39,7 @@ def main() -> None:
     print("| **all** | " + " | ".join(str(tot[s]) for s in styles) + f" | {sum(tot.values())} |\n")
     batches = Counter()
     for e in examples:
-        batches[e.batch.split("-")[0] if e.style.startswith("article") else e.batch] += 1
+        batches[e.batch.split("-")[0] if e.batch[-2:].isdigit() else e.batch] += 1
     print("Batches (writer and region): " + ", ".join(f"{b} {n}" for b, n in sorted(batches.items())) + "\n")
     countries = Counter(e.country for e in examples)
     print("Countries (examples): " + ", ".join(f"{c} {n}" for c, n in countries.most_common()))

@@ -371,7 +371,7 @@ def test_type_counts(client):
     assert {(t["event_type"], t["sub_event_type"]): t["count"] for t in types} == {
         ("Battles", "Armed clash"): 1,
         ("Explosions/Remote violence", "Air/drone strike"): 1,
-        ("Protests", "Peaceful protest"): 1,
+        ("Protests", "Protest with intervention"): 1,     # police fired tear gas to disperse them
     }
     early = client.get("/api/stats/types", params={"until": "2025-02-01"}).json()["types"]
     assert [t["event_type"] for t in early] == ["Battles"]

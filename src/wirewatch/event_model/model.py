@@ -219,8 +219,11 @@ _LOADED: dict[str, EventTypeModel] = {}
 
 
 def load_model(directory=None) -> Optional[EventTypeModel]:
-    """The model in ``directory``, else the default one; loaded once per process. None when no directory
-    is given and the default model has not been built (`make model`)."""
+    """The model in ``directory``, else the default one; loaded once per process. None for ``"none"``
+    (the trigger rules alone), or when no directory is given and the default model has not been built
+    (`make model`)."""
+    if directory is not None and str(directory).strip().lower() == "none":
+        return None                 # asked for the trigger rules alone
     path = Path(directory) if directory else default_model_dir()
     if not directory and not (path / "model.json").is_file():
         return None

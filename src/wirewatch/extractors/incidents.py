@@ -38,10 +38,16 @@ ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casu
 # How the event-typing model and the trigger rules share the work (measured on held-out corpus
 # batches and ../shared/gold; see corpus/README.md): the model adds an incident the rules miss at
 # this probability, retypes a rule's clause at this one, and drops a rule's clause it is this sure of.
-MODEL_ADD = 0.5
-MODEL_OVERRIDE = 0.8
-MODEL_DROP = 0.9
-# rules the model does not overrule: the codebook's interception-versus-hit convention
+MODEL_ADD = 0.7
+MODEL_OVERRIDE = 0.9
+MODEL_DROP = None          # measured: dropping what the rules found lost more true incidents than false ones
+SPEECH_VERBS = {"say", "tell", "report", "add", "announce", "claim", "state", "write", "confirm", "post", "note"}
+# a sentence whose subject is one of these, definite ("the attack"), goes on about an incident already told
+EVENT_NOUNS = {"attack", "strike", "airstrike", "blast", "explosion", "raid", "assault", "bombing", "shelling",
+               "bombardment", "fighting", "clash", "ambush", "incident", "operation", "offensive", "violence",
+               "protest", "demonstration", "rally", "march", "riot", "unrest", "fire", "barrage", "killing"}
+# rules the model does not overrule: the codebook's interception-versus-hit convention (and, per
+# candidate, ACLED's attacks on security forces as armed clashes: Candidate.convention)
 RULE_KEPT = {"Disrupted weapons use"}
 
 
@@ -54,6 +60,7 @@ class Candidate:
     triggers: list[str]
     weapon_tokens: list[Token] = field(default_factory=list)
     confidence: Optional[float] = None
+    convention: bool = False        # decided by a codebook convention the model does not overrule
 
 
 class Lexicons:
@@ -297,7 +304,9 @@ class IncidentExtractor:
                 and any(t.lemma_ in ("attack", "ambush", "storm", "raid") and t.pos_ == "VERB" for t in toks):
             # gunmen attacking a police post or an army patrol: a clash with state forces, not violence
             # against civilians
-            return cand("Battles", "Armed clash", ["attack on security forces"])
+            c = cand("Battles", "Armed clash", ["attack on security forces"])
+            c.convention = True
+            return c
         for sub, m in self.vac.items():
             hits = m.find(toks)
             victims = self.m_civ.any_in(toks) or sub.startswith("Abduction")
@@ -431,7 +440,7 @@ class IncidentExtractor:
             clauses = self.clauses(sent)
             cands = [c for c in (self.classify(sent, toks) for toks in clauses) if c is not None]
             if sent.index in predictions:
-                cands = self.with_model(sent, clauses, cands, predictions[sent.index])
+                cands = self.with_model(sent, clauses, cands, predictions[sent.index], len(out))
             for c in cands:
                 out.extend(self.build(c, prev_places))
             places = [p for p in find_places(self.pa, sent.start, sent.end) if p.level != "country" and p.prep != "from"
@@ -450,34 +459,82 @@ class IncidentExtractor:
         sents = [s for s in self.pa.sentences if not s.opinion and s.text.strip()]
         return dict(zip((s.index for s in sents), self.model.predict([s.text for s in sents])))
 
-    def with_model(self, sent: Sentence, clauses: list[list[Token]], cands: list[Candidate], pred) -> list[Candidate]:
-        """The model's say on a sentence. It types the clause the trigger rules found (unless a kept rule
-        decided it), drops what it is sure is no incident, and adds the incident the rules missed, in the
-        clause that reads most like it. Every candidate gets the model's calibrated probability."""
-        if cands:
-            if pred.label == NONE and pred.probability >= MODEL_DROP:
-                return []
-            for c in cands:
-                if (len(cands) == 1 and pred.label not in (NONE, c.sub_event_type) and pred.probability >= MODEL_OVERRIDE
-                        and c.sub_event_type not in RULE_KEPT and pred.label not in RULE_KEPT):
+    def _continues_earlier_incident(self, sent: Sentence, found: int) -> bool:
+        """Does the sentence go on about an incident already found ("The attack set a building on fire",
+        "It killed three")? Its subject is then a pronoun or a definite event noun."""
+        if not found:
+            return False
+        root = sent.span.root
+        subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None:
+            return False
+        if subj.lower_ in ("it", "this", "that"):
+            return True
+        return subj.lemma_.lower() in EVENT_NOUNS and any(
+            d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in subj.children)
+
+    def _launch_only(self, toks: list[Token]) -> bool:
+        """A launch with no reported outcome (codebook: not an incident): the clause fires or launches a
+        weapon and says nothing hit, fell, killed or damaged, nor where it was aimed."""
+        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        if head.lemma_ not in ("fire", "launch", "test", "test-fire") or not self.m_weapon.any_in(toks):
+            return False
+        if any(t.lemma_ in OUTCOME_VERBS | {"fall", "land", "explode", "intercept", "down", "destroy"} for t in toks
+               if t.i != head.i):
+            return False
+        return not any(c.dep_ == "prep" and c.lower_ in ("at", "on", "into", "toward", "towards")
+                       and any(g.ent_type_ in ("GPE", "LOC", "FAC") for g in c.subtree) for c in head.children)
+
+    def _attribution_only(self, toks: list[Token]) -> bool:
+        """A clause that only says who told it ("South Korea's military said")."""
+        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        return head.lemma_ in SPEECH_VERBS and len([t for t in toks if not t.is_punct]) <= 8
+
+    def _clause_text(self, toks: list[Token]) -> str:
+        return self.pa.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+
+    def with_model(self, sent: Sentence, clauses: list[list[Token]], cands: list[Candidate], pred,
+                   found: int = 0) -> list[Candidate]:
+        """The model's say on a sentence and its clauses. It retypes a clause the trigger rules found when
+        the sentence and the clause both read as another type (unless a codebook convention decided it),
+        and adds the incident the rules missed, in the clause that reads most like it. Every candidate
+        gets the model's calibrated probability."""
+        if cands and MODEL_DROP is not None and pred.label == NONE and pred.probability >= MODEL_DROP:
+            return []
+        for c in cands:
+            confidence = pred.probabilities.get(c.sub_event_type, 0.0)
+            if (pred.label not in (NONE, c.sub_event_type) and pred.probability >= MODEL_OVERRIDE
+                    and not c.convention and c.sub_event_type not in RULE_KEPT and pred.label not in RULE_KEPT):
+                clause = self.model.predict([self._clause_text(c.tokens)])[0]
+                if clause.label == pred.label and clause.probability >= MODEL_OVERRIDE:
                     c.event_type, c.sub_event_type = EVENT_TYPE_OF[pred.label], pred.label
                     c.triggers = []
-                c.confidence = round(pred.probabilities.get(c.sub_event_type, 0.0), 3)
-                c.triggers = c.triggers + self._model_words(sent, c.sub_event_type)
+                    confidence = min(pred.probability, clause.probability)
+                else:
+                    confidence = clause.probabilities.get(c.sub_event_type, 0.0)
+            c.confidence = round(confidence, 3)
+            c.triggers = c.triggers + self._model_words(sent, c.sub_event_type)
+        if pred.label == NONE or pred.probability < MODEL_ADD or pred.label in {c.sub_event_type for c in cands}:
             return cands
-        if pred.label == NONE or pred.probability < MODEL_ADD:
-            return []
-        open_clauses = [toks for toks in clauses if not self.reports_no_incident(toks)]
+        if not cands and self._continues_earlier_incident(sent, found):
+            return cands
+        if any(self._launch_only(toks) for toks in clauses):
+            return cands
+        ruled = {c.tokens[0].i for c in cands}
+        open_clauses = [toks for toks in clauses if toks[0].i not in ruled and not self.reports_no_incident(toks)
+                        and not self._attribution_only(toks)]
         if not open_clauses:
-            return []
-        if len(open_clauses) > 1:
-            k = self.model.labels.index(pred.label)
-            texts = [self.pa.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)] for toks in open_clauses]
-            scores = self.model.predict_proba(texts)[:, k]
-            open_clauses = [open_clauses[int(scores.argmax())]]
+            return cands
+        k = self.model.labels.index(pred.label)
+        if len(open_clauses) > 1 or cands:
+            scores = self.model.predict_proba([self._clause_text(toks) for toks in open_clauses])[:, k]
+            best = int(scores.argmax())
+            if cands and scores[best] < MODEL_ADD:
+                return cands        # the sentence's other type is the rules' clause, read differently
+            open_clauses = [open_clauses[best]]
         toks = open_clauses[0]
-        return [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self._model_words(sent, pred.label),
-                          [toks[i] for i, _, _ in self.m_weapon.find(toks)], round(pred.probability, 3))]
+        return cands + [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self._model_words(sent, pred.label),
+                                  [toks[i] for i, _, _ in self.m_weapon.find(toks)], round(pred.probability, 3))]
 
     def _model_words(self, sent: Sentence, label: str) -> list[str]:
         words = self.model.explain(sent.text, label)

@@ -10,7 +10,8 @@ from ..gazetteer import Place
 from ..gazetteer import norm as norm_name
 from .context import ParsedArticle
 
-OUTSKIRTS_BEFORE = re.compile(r"\b(outskirts|edge|centre|center|entrance|area|villages|towns|suburbs?)\s+of\s+(the\s+)?$", re.I)
+OUTSKIRTS_BEFORE = re.compile(r"\b(outskirts|edge|centre|center|entrance|area|villages|towns|suburbs?|streets|heart|squares?)"
+                              r"\s+of\s+(the\s+)?(?:(?:central|downtown|old|greater|northern|southern|eastern|western)\s+)?$", re.I)
 TARGETED_AFTER = re.compile(r"\s+(?:has|have|had)?\s*(?:been|was|were|is|came)\s+(?:\w+\s+)?(?:targeted|hit|struck|attacked|shelled|bombed|pounded|under)\b", re.I)
 STRIKE_WORDS = {"hit", "struck", "strike", "targeted", "pounded", "shelled", "bombed", "attacked", "on"}
 CAPITAL_RX = re.compile(r"\b(?:the|its|their)\s+(?:(\w+)\s+)?capital\b(?!\s*,?\s+[A-Z]|\s+of\b|\s+city\b)")
