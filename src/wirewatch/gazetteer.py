@@ -37,6 +37,25 @@ def norm(name: str) -> str:
     return " ".join(s.split())
 
 
+TRANSLIT = [("yo", "e"), ("yi", "i"), ("iy", "i"), ("kh", "h"), ("ye", "e"), ("yu", "iu"), ("ya", "ia"),
+            ("aya", "a"), ("ii", "i"), ("j", "y")]
+
+
+def transliteration_variants(key: str) -> list[str]:
+    """Spellings of a normalised name under the usual transliteration differences (one change at a time,
+    then all of them): 'velikaya novosyolka' -> 'velikaya novoselka', ..."""
+    out = []
+    for a, b in TRANSLIT:
+        if a in key:
+            out.append(key.replace(a, b))
+    both = key
+    for a, b in TRANSLIT[:3]:
+        both = both.replace(a, b)
+    if both != key and both not in out:
+        out.append(both)
+    return out
+
+
 def is_latin(name: str) -> bool:
     stripped = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return len(stripped) >= max(1, len(name) * 0.8)
@@ -333,6 +352,12 @@ class Gazetteer:
             if short and short != key:
                 rows = self._candidates_cached(short)
                 prefer = "admin1"
+        if not rows:
+            # Russian-style spellings of Ukrainian and other names: 'Novosyolka' / 'Novoselka'
+            for variant in transliteration_variants(key):
+                rows = self._candidates_cached(variant)
+                if rows:
+                    break
         if not rows:
             return None
         countries = countries or {}

@@ -29,6 +29,8 @@ PLANS = {"threaten", "vow", "plan", "promise", "propose", "demand", "urge", "aim
 MODALS = {"would", "will", "could", "might", "may", "should", "shall"}
 KILL_VERBS = r"(?:killed|killing|kills|kill|dead|died|die|dies|death toll|lost their lives)"
 PEOPLE = r"(?:people|persons?|civilians?|residents?|villagers?|children|child|women|woman|men|man|soldiers?|fighters?|militants?|members|passengers?|students?|workers?|firefighters?|others?|Palestinians?|Israelis?|Ukrainians?|Russians?|tourists?|worshippers?|protesters?|demonstrators?|officers?|policemen|police officers?|troops|servicemen|staff|driver|boy|girl|family)"
+FACILITY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}(?:plant|refinery|depot|factory|works|terminal|airport|airfield|"
+                            r"base|station|port|facility|complex)\b", re.I)
 NEIGHBOURHOOD_AFTER = re.compile(r"\s+(?:and\s+[A-Z][\w'’-]+\s+)?(?:districts?|neighbou?rhoods?|quarters?|suburbs?)\b")
 GENERIC_DATE = re.compile(r"(?i)overnight|last night|tonight|this morning|this afternoon|this evening|today|earlier today|early hours|before dawn|at dawn")
 ONE_KILLED = re.compile(r"\b(?:a|one|another)\s+(?:\w+\s+)?(?:person|man|woman|child|civilian|soldier|resident)\s+(?:was|had been)\s+killed\b", re.I)
@@ -41,6 +43,8 @@ ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casu
 MODEL_ADD = 0.7
 MODEL_OVERRIDE = 0.9
 MODEL_DROP = None          # measured: dropping what the rules found lost more true incidents than false ones
+LOCAL_WITNESSES = {"resident", "witness", "villager", "local", "survivor", "eyewitness", "medic", "doctor",
+                   "farmer", "shopkeeper", "worker"}
 SPEECH_VERBS = {"say", "tell", "report", "add", "announce", "claim", "state", "write", "confirm", "post", "note"}
 # a sentence whose subject is one of these, definite ("the attack"), goes on about an incident already told
 EVENT_NOUNS = {"attack", "strike", "airstrike", "blast", "explosion", "raid", "assault", "bombing", "shelling",
@@ -438,7 +442,9 @@ class IncidentExtractor:
             if sent.opinion:
                 continue
             clauses = self.clauses(sent)
-            cands = [c for c in (self.classify(sent, toks) for toks in clauses) if c is not None]
+            cands = [c for c in (self.classify(sent, toks) for toks in clauses) if c is not None
+                     and not (out and self._continues_earlier_incident(c.tokens) and not self.clause_places(c)
+                              and not self._dated(sent, c.tokens))]
             if sent.index in predictions:
                 cands = self.with_model(sent, clauses, cands, predictions[sent.index], len(out))
             for c in cands:
@@ -459,19 +465,22 @@ class IncidentExtractor:
         sents = [s for s in self.pa.sentences if not s.opinion and s.text.strip()]
         return dict(zip((s.index for s in sents), self.model.predict([s.text for s in sents])))
 
-    def _continues_earlier_incident(self, sent: Sentence, found: int) -> bool:
-        """Does the sentence go on about an incident already found ("The attack set a building on fire",
+    def _continues_earlier_incident(self, toks: list[Token]) -> bool:
+        """Does the clause go on about an incident already told ("The attack set a building on fire",
         "It killed three")? Its subject is then a pronoun or a definite event noun."""
-        if not found:
-            return False
-        root = sent.span.root
-        subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None:
             return False
         if subj.lower_ in ("it", "this", "that"):
             return True
         return subj.lemma_.lower() in EVENT_NOUNS and any(
             d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in subj.children)
+
+    def _dated(self, sent: Sentence, toks: list[Token]) -> bool:
+        """Does the clause name its own date ("on March 2")?"""
+        s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        return any(s <= d.start < e and d.date and not GENERIC_DATE.fullmatch(d.text) for d in sent.dates)
 
     def _launch_only(self, toks: list[Token]) -> bool:
         """A launch with no reported outcome (codebook: not an incident): the clause fires or launches a
@@ -516,13 +525,11 @@ class IncidentExtractor:
             c.triggers = c.triggers + self._model_words(sent, c.sub_event_type)
         if pred.label == NONE or pred.probability < MODEL_ADD or pred.label in {c.sub_event_type for c in cands}:
             return cands
-        if not cands and self._continues_earlier_incident(sent, found):
-            return cands
         if any(self._launch_only(toks) for toks in clauses):
             return cands
         ruled = {c.tokens[0].i for c in cands}
         open_clauses = [toks for toks in clauses if toks[0].i not in ruled and not self.reports_no_incident(toks)
-                        and not self._attribution_only(toks)]
+                        and not self._attribution_only(toks) and not (found and self._continues_earlier_incident(toks))]
         if not open_clauses:
             return cands
         k = self.model.labels.index(pred.label)
@@ -548,7 +555,8 @@ class IncidentExtractor:
         t = span.root
         while t.head.i != t.i:
             if t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_ in ("say", "tell", "report", "announce", "claim", "add"):
-                return True
+                # "residents in Kyauktaw said": people of the place speak of it, unlike "officials in Kyiv"
+                return not any(w.lemma_.lower() in LOCAL_WITNESSES for w in t.subtree)
             t = t.head
         return False
 
@@ -592,6 +600,8 @@ class IncidentExtractor:
                 chosen = self.choose_places(prev_places[c.sentence.paragraph])[:1]
             elif -1 in prev_places and c.sentence.index - prev_places[-2][0] <= 3:
                 chosen = self.choose_places(prev_places[-1])[:1]
+            elif self.main_place is not None:
+                chosen = [self.main_place]      # nothing named near it: where the article is
         fatalities = self.fatalities(pa.text[c_start:c_end], c.sentence) if c.event_type not in ("Strategic developments",) or c.sub_event_type == "Arrests" else None
         if c.event_type == "Strategic developments" and c.sub_event_type != "Arrests":
             fatalities = None
@@ -641,6 +651,12 @@ class IncidentExtractor:
         if any(p.prep in ("in", "at", "of", "into") for p in specific) and any(p.prep == "near" for p in specific):
             # "the village of Burin, near Nablus": the place named for reference is not a second place
             specific = [p for p in specific if p.prep != "near"]
+        if len(specific) > 1:
+            # "the Bryansk chemical plant in the town of Seltso": a place naming a facility located by
+            # another place named after it is part of a name, not the place
+            later = lambda p: [q for q in specific if q.start > p.end and q.prep in ("in", "of", "at", "near")]
+            specific = [p for p in specific if not (FACILITY_AFTER.match(self.pa.text[p.end:p.end + 40]) and later(p))] \
+                or specific
         if specific:
             # drop places that only locate another ("Kazan, the capital of Tatarstan" keeps Kazan)
             keep = []
@@ -1033,4 +1049,28 @@ def merge(incidents: list[Incident]) -> list[Incident]:
         for f in ("actor1", "actor2", "target"):
             if getattr(same, f) is None and getattr(inc, f) is not None:
                 setattr(same, f, getattr(inc, f))
+    return fold_coarse(out)
+
+
+PRECISION = {"place": 0, "admin1": 1, "country": 2}
+
+
+def fold_coarse(incidents: list[Incident]) -> list[Incident]:
+    """A strike "across Yemen" or "on southern Lebanon" told beside the strikes on named places of that
+    day is the same news at a coarser grain: it folds into the first finer incident of the same type,
+    day and country (and region, when it names one); the finer report's type stands. Interceptions
+    keep their country-level totals
+    (codebook: a count over unnamed places is its own incident)."""
+    out = list(incidents)
+    for inc in list(out):
+        if inc.sub_event_type == "Disrupted weapons use" or inc.location_precision == "place" or inc.is_background:
+            continue
+        finer = next((o for o in out if o is not inc and o.event_type == inc.event_type
+                      and o.event_date == inc.event_date and o.country == inc.country and not o.is_background
+                      and PRECISION.get(o.location_precision, 2) < PRECISION.get(inc.location_precision, 2)
+                      and (inc.location_precision == "country" or o.admin1 == inc.admin1)), None)
+        if finer is None:
+            continue
+        finer.evidence.extend(e for e in inc.evidence if e not in finer.evidence)
+        out.remove(inc)
     return out

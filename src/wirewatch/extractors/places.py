@@ -21,6 +21,7 @@ REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|d
 REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
 CAP_SEQ = re.compile(r"(?<![\w'’-])((?:al-|el-|Al-|El-|de |Deir |Beit |Khan |Kfar |Ras |Tel |Abu |Bir |Ain |Umm |Wadi )?[A-Z][\w'’-]+(?:[ -](?:al-|el-)?[A-Z][\w'’-]+){0,3})")
+ADJECTIVE_FORM = re.compile(r"-(?:run|held|controlled|backed|led|based|linked|allied|aligned|affiliated|occupied|made)\b", re.I)
 LOCATIVE = {"in", "at", "near", "over", "outside", "into", "around", "across", "toward", "towards", "through",
             "hit", "struck", "pounded", "shelled", "targeted", "seized", "captured", "took", "stormed", "entered",
             "bombed", "attacked", "of", "on", "between", "and", "from", "retook", "recaptured"}
@@ -172,6 +173,8 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         t = " ".join(words)
         e = s + len(t)
         low = t.lower()
+        if ADJECTIVE_FORM.search(t) or ADJECTIVE_FORM.match(text[e:e + 14]):
+            continue        # "Hamas-run", "Russian-held", "Iran-backed": a description, not a place
         prefer = "place"
         if REGION_AFTER.match(text[e:e + 20]) or REGION_BEFORE.search(text[max(0, s - 25):s]):
             prefer = "admin1"
