@@ -42,9 +42,16 @@ ZERO = re.compile(r"\b(no (?:one|reports? of (?:casualties|injuries|deaths)|casu
 # this probability, retypes a rule's clause at this one, and drops a rule's clause it is this sure of.
 MODEL_ADD = 0.7
 MODEL_OVERRIDE = 0.9
+MODEL_RETYPE = 0.6         # ... or at this one, to a sub-event type of the same event type
+MODEL_CLAUSE = 0.4         # ... provided the clause it goes in reads as that type at this probability
 MODEL_DROP = None          # measured: dropping what the rules found lost more true incidents than false ones
 LOCAL_WITNESSES = {"resident", "witness", "villager", "local", "survivor", "eyewitness", "medic", "doctor",
                    "farmer", "shopkeeper", "worker"}
+ARMED_TYPES = {"Headquarters or base established", "Change to group/activity", "Non-violent transfer of territory",
+               "Non-state actor overtakes territory", "Government regains territory", "Armed clash"}
+# weapon words that do not tell the weapon ("heavy bombardment" in Gaza is from the air): the weapon named
+# nearby decides
+GENERIC_WEAPONS = {"debris", "bomb", "bombing", "barrage", "aircraft", "bombardment"}
 SPEECH_VERBS = {"say", "tell", "report", "add", "announce", "claim", "state", "write", "confirm", "post", "note"}
 # a sentence whose subject is one of these, definite ("the attack"), goes on about an incident already told
 EVENT_NOUNS = {"attack", "strike", "airstrike", "blast", "explosion", "raid", "assault", "bombing", "shelling",
@@ -350,7 +357,7 @@ class IncidentExtractor:
         for i in [sent.index, sent.index - 1, sent.index - 2, sent.index - 3, 0]:
             if 0 <= i <= sent.index:
                 found = self.m_weapon.find(list(self.pa.sentences[i].span))
-                subs = [self.weapon_sub[w[2]] for w in found if w[2] not in ("debris", "bombing", "barrage")]
+                subs = [self.weapon_sub[w[2]] for w in found if w[2] not in GENERIC_WEAPONS - {"bomb", "aircraft"}]
                 if subs:
                     return subs[-1]
         return None
@@ -406,7 +413,7 @@ class IncidentExtractor:
 
     def _weapon_sub(self, toks, weapons) -> Optional[str]:
         subs = [self.weapon_sub[w[2]] for w in weapons]
-        specific = [s for w, s in zip(weapons, subs) if w[2] not in ("debris", "bomb", "bombing", "barrage", "aircraft")]
+        specific = [s for w, s in zip(weapons, subs) if w[2] not in GENERIC_WEAPONS]
         return (specific or subs)[0] if subs else None
 
     def _is_battle(self, toks) -> bool:
@@ -442,9 +449,15 @@ class IncidentExtractor:
             if sent.opinion:
                 continue
             clauses = self.clauses(sent)
-            cands = [c for c in (self.classify(sent, toks) for toks in clauses) if c is not None
-                     and not (out and self._continues_earlier_incident(c.tokens) and not self.clause_places(c)
-                              and not self._dated(sent, c.tokens))]
+            cands = []
+            for c in (self.classify(sent, toks) for toks in clauses):
+                if c is None:
+                    continue
+                if out and self._continues_earlier_incident(c.tokens) and not self.clause_places(c) \
+                        and not self._dated(sent, c.tokens):
+                    self._attach(c, out)        # "The attack killed 12": more of the incident told before
+                else:
+                    cands.append(c)
             if sent.index in predictions:
                 cands = self.with_model(sent, clauses, cands, predictions[sent.index], len(out))
             for c in cands:
@@ -476,6 +489,17 @@ class IncidentExtractor:
             return True
         return subj.lemma_.lower() in EVENT_NOUNS and any(
             d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in subj.children)
+
+    def _attach(self, c: Candidate, out: list[Incident]) -> None:
+        """Add a follow-up clause to the latest incident of its event type (else the latest one): its words
+        become evidence, and its death toll the incident's when it had none."""
+        inc = next((i for i in reversed(out) if i.event_type == c.event_type), out[-1])
+        runs = self.runs(c.tokens)
+        ev = self.pa.ev(runs[0][0], runs[-1][1])
+        if ev not in inc.evidence:
+            inc.evidence.append(ev)
+        if inc.fatalities is None and inc.event_type not in ("Strategic developments", "Protests"):
+            inc.fatalities = self.fatalities(self.pa.text[runs[0][0]:runs[-1][1]])
 
     def _dated(self, sent: Sentence, toks: list[Token]) -> bool:
         """Does the clause name its own date ("on March 2")?"""
@@ -512,10 +536,12 @@ class IncidentExtractor:
             return []
         for c in cands:
             confidence = pred.probabilities.get(c.sub_event_type, 0.0)
-            if (pred.label not in (NONE, c.sub_event_type) and pred.probability >= MODEL_OVERRIDE
+            # a sibling type (Armed clash / Non-state actor overtakes territory) is the model's finer call
+            bar = MODEL_RETYPE if EVENT_TYPE_OF.get(pred.label) == c.event_type else MODEL_OVERRIDE
+            if (pred.label not in (NONE, c.sub_event_type) and pred.probability >= bar
                     and not c.convention and c.sub_event_type not in RULE_KEPT and pred.label not in RULE_KEPT):
                 clause = self.model.predict([self._clause_text(c.tokens)])[0]
-                if clause.label == pred.label and clause.probability >= MODEL_OVERRIDE:
+                if clause.label == pred.label and clause.probability >= bar:
                     c.event_type, c.sub_event_type = EVENT_TYPE_OF[pred.label], pred.label
                     c.triggers = []
                     confidence = min(pred.probability, clause.probability)
@@ -533,13 +559,15 @@ class IncidentExtractor:
         if not open_clauses:
             return cands
         k = self.model.labels.index(pred.label)
-        if len(open_clauses) > 1 or cands:
-            scores = self.model.predict_proba([self._clause_text(toks) for toks in open_clauses])[:, k]
-            best = int(scores.argmax())
-            if cands and scores[best] < MODEL_ADD:
-                return cands        # the sentence's other type is the rules' clause, read differently
-            open_clauses = [open_clauses[best]]
-        toks = open_clauses[0]
+        scores = self.model.predict_proba([self._clause_text(toks) for toks in open_clauses])[:, k]
+        best = int(scores.argmax())
+        if scores[best] < (MODEL_ADD if cands else MODEL_CLAUSE):
+            # the incident is in a clause that cannot report it (planned, habitual, denied), or, beside the
+            # rules' clause, it is that clause read differently
+            return cands
+        toks = open_clauses[best]
+        if pred.label in ARMED_TYPES and not (self.m_armed.any_in(toks) or self._parties(toks)):
+            return cands            # a base, a deployment or a capture needs an armed actor
         return cands + [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self._model_words(sent, pred.label),
                                   [toks[i] for i, _, _ in self.m_weapon.find(toks)], round(pred.probability, 3))]
 
