@@ -162,3 +162,11 @@ def test_sentences_yaml_evaluation_gate(extractor):
     assert non_events > 0, "the labelled set has no non-event items"
     assert f1 >= F1_GATE, report
     assert clean_rate >= NON_EVENT_GATE, report
+
+
+def test_hyphenated_weapon_words_are_typed(extractor):
+    """'anti-tank mine' is a lexicon entry with a hyphen: it types the incident (it once raised KeyError)."""
+    incs = incidents_of(extractor, "A civilian car hit an anti-tank mine near Kurakhove on Monday, killing two "
+                                   "people, the regional police said.")
+    assert types(incs) == [("Explosions/Remote violence", "Remote explosive/landmine/IED")]
+    assert incs[0].fatalities == 2 and incs[0].location == "Kurakhove"

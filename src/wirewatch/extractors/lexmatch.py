@@ -18,10 +18,12 @@ class LemmaMatcher:
 
     def __init__(self, entries: Iterable[str]):
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        self.entry: dict[tuple[str, ...], str] = {}     # words -> the entry as written ("anti-tank mine")
         for e in entries:
             words = tuple(str(e).lower().replace("-", " - ").split())
             if words:
                 self.by_first.setdefault(words[0], []).append(words)
+                self.entry.setdefault(words, " ".join(str(e).lower().split()))
         for v in self.by_first.values():
             v.sort(key=len, reverse=True)
 
@@ -67,7 +69,7 @@ class LemmaMatcher:
                             words[j] in fl[i + j] for j in range(1, k)):
                         hit = words
             if hit:
-                out.append((i, i + len(hit), " ".join(hit)))
+                out.append((i, i + len(hit), self.entry[hit]))
                 if first:
                     return out
                 i += len(hit)
