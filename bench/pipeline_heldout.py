@@ -64,11 +64,7 @@ def descriptions(batch: str, policies: bool) -> None:
         return (f"incident lines {pos}: some incident {found / pos:.3f}, right type {right / pos:.3f} | "
                 f"negatives {negs}: an incident on {fp / max(negs, 1):.3f}")
 
-    print(f"held-out batch {batch}: {len(test)} lines")
-    print(f"  rules alone          {run(None)}")
-    print(f"  rules + model        {run(model)}")
-    if policies:
-        sweep(lambda: run(model))
+    compare(f"held-out batch {batch}: {len(test)} lines", run, model, policies)
 
 
 def articles(policies: bool) -> None:
@@ -114,19 +110,21 @@ def articles(policies: bool) -> None:
         return (f"sentences with an incident: P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}, "
                 f"right type {right / max(tp + fn, 1):.3f}")
 
-    print(f"held-out articles: {len(articles)} articles, {sum(len(s) for s in spans)} sentences")
+    compare(f"held-out articles: {len(articles)} articles, {sum(len(s) for s in spans)} sentences", run, model,
+            policies)
+
+
+def compare(title: str, run, model, policies: bool) -> None:
+    """The rules alone, the rules with the model, and (``policies``) other thresholds."""
+    print(title)
     print(f"  rules alone          {run(None)}")
     print(f"  rules + model        {run(model)}")
     if policies:
-        sweep(lambda: run(model))
-
-
-def sweep(run) -> None:
-    saved = I.MODEL_ADD, I.MODEL_OVERRIDE
-    for add, override in POLICIES:
-        I.MODEL_ADD, I.MODEL_OVERRIDE = add, override
-        print(f"  add {add:.2f} retype {override:.2f}  {run()}")
-    I.MODEL_ADD, I.MODEL_OVERRIDE = saved
+        saved = I.MODEL_ADD, I.MODEL_OVERRIDE
+        for add, override in POLICIES:
+            I.MODEL_ADD, I.MODEL_OVERRIDE = add, override
+            print(f"  add {add:.2f} retype {override:.2f}  {run(model)}")
+        I.MODEL_ADD, I.MODEL_OVERRIDE = saved
 
 
 def main() -> None:
