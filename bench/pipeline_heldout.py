@@ -10,9 +10,10 @@ Two held-out tests, each with a model trained on every other batch of corpus/inc
   sentence, is an incident found whose evidence lies in it, and of the sentence's type.
 
     .venv/bin/python bench/pipeline_heldout.py --descriptions wafr
-    .venv/bin/python bench/pipeline_heldout.py --articles [--policies]
+    .venv/bin/python bench/pipeline_heldout.py --articles [--policies] [--calibrate]
 
-``--policies`` also tries other thresholds (add, retype) to show how they were chosen.
+``--policies`` also tries other thresholds (add, retype) to show how they were chosen; ``--calibrate``
+fits the map from the model's probability to an incident's confidence (incidents.CONFIDENCE_*).
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def descriptions(batch: str, policies: bool) -> None:
     compare(f"held-out batch {batch}: {len(test)} lines", run, model, policies)
 
 
-def articles(policies: bool) -> None:
+def articles(policies: bool, calibrate: bool = False) -> None:
     held = lambda name: name.startswith(("articles-", "localart-"))  # noqa: E731
     model = held_out_model(held)
     arts = collections.OrderedDict()
@@ -112,6 +113,38 @@ def articles(policies: bool) -> None:
 
     compare(f"held-out articles: {len(articles)} articles, {sum(len(s) for s in spans)} sentences", run, model,
             policies)
+    if calibrate:
+        fit_confidence(ex, model, articles, docs, spans)
+
+
+def fit_confidence(ex, model, articles, docs, spans) -> None:
+    """Fit the incident confidence map (incidents.CONFIDENCE_A/B/C) on the held-out articles: an incident
+    is right when the sentence its evidence starts in is labelled with its type."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from wirewatch.event_model.validation import expected_calibration_error
+
+    saved = I.CONFIDENCE_A, I.CONFIDENCE_B, I.CONFIDENCE_C
+    I.CONFIDENCE_A, I.CONFIDENCE_B, I.CONFIDENCE_C = 1.0, 0.0, 0.0      # confidence = the model's probability
+    ex._event_model = model
+    rows, right = [], []
+    for a, d, sp in zip(articles, docs, spans):
+        for inc in ex.from_doc(a, d).incidents:
+            lab = next((lab for s, t, lab in sp if s <= inc.evidence[0].start < t), NONE)
+            p = min(max(inc.confidence, 1e-4), 1 - 1e-4)
+            by_model = all(t.startswith("model weighed") for t in inc.triggers)
+            rows.append([np.log(p / (1 - p)), float(by_model)])
+            right.append(lab == inc.sub_event_type)
+    X, y = np.array(rows), np.array(right)
+    fit = LogisticRegression(C=100.0).fit(X, y)
+    (a_, c_), b_ = fit.coef_[0], fit.intercept_[0]
+    I.CONFIDENCE_A, I.CONFIDENCE_B, I.CONFIDENCE_C = saved
+    after = 1 / (1 + np.exp(-(a_ * X[:, 0] + b_ + c_ * X[:, 1])))
+    print(f"incident confidence on {len(y)} incidents ({y.mean():.3f} right): expected calibration error "
+          f"{expected_calibration_error(1 / (1 + np.exp(-X[:, 0])), y):.3f} as the model's probability, "
+          f"{expected_calibration_error(after, y):.3f} mapped")
+    print(f"  CONFIDENCE_A, CONFIDENCE_B, CONFIDENCE_C = {a_:.3f}, {b_:.3f}, {c_:.3f}")
 
 
 def compare(title: str, run, model, policies: bool) -> None:
@@ -133,11 +166,12 @@ def main() -> None:
                     "sasia, asiapac, amer")
     ap.add_argument("--articles", action="store_true", help="the whole-article batches")
     ap.add_argument("--policies", action="store_true", help="also try other thresholds")
+    ap.add_argument("--calibrate", action="store_true", help="--articles: fit the incident confidence map")
     args = ap.parse_args()
     if args.descriptions:
         descriptions(args.descriptions, args.policies)
     if args.articles:
-        articles(args.policies)
+        articles(args.policies, args.calibrate)
     if not (args.descriptions or args.articles):
         ap.error("give --descriptions BATCH and/or --articles")
 

@@ -4,6 +4,7 @@ incident in one article are merged (the lowest death toll wins)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -62,6 +63,18 @@ EVENT_NOUNS = {"attack", "strike", "airstrike", "blast", "explosion", "raid", "a
 # candidate, ACLED's attacks on security forces as armed clashes: Candidate.convention)
 RULE_KEPT = {"Disrupted weapons use"}
 
+# An incident's confidence is the probability that it is right as typed. The model's probability for the
+# type is calibrated for sentences like its corpus; an incident also rests on the rules, so the two are
+# mapped onto how often incidents were right on held-out articles (bench/pipeline_heldout.py
+# --calibrate): logit(confidence) = A * logit(p) + B + C * (found by the model alone).
+CONFIDENCE_A, CONFIDENCE_B, CONFIDENCE_C = 0.999, 1.659, -0.548
+
+
+def incident_confidence(p: float, by_model: bool) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    z = CONFIDENCE_A * math.log(p / (1 - p)) + CONFIDENCE_B + CONFIDENCE_C * by_model
+    return round(1 / (1 + math.exp(-z)), 3)
+
 
 @dataclass
 class Candidate:
@@ -72,6 +85,7 @@ class Candidate:
     triggers: list[str]
     weapon_tokens: list[Token] = field(default_factory=list)
     confidence: Optional[float] = None
+    by_model: bool = False          # found by the event-typing model (the rules found none in its sentence)
     convention: bool = False        # decided by a codebook convention the model does not overrule
 
 
@@ -546,7 +560,7 @@ class IncidentExtractor:
                     confidence = min(pred.probability, clause.probability)
                 else:
                     confidence = clause.probabilities.get(c.sub_event_type, 0.0)
-            c.confidence = round(confidence, 3)
+            c.confidence = incident_confidence(confidence, False)
             c.triggers = c.triggers + self._model_words(sent, c.sub_event_type)
         if pred.label == NONE or pred.probability < MODEL_ADD or pred.label in {c.sub_event_type for c in cands}:
             return cands
@@ -568,7 +582,8 @@ class IncidentExtractor:
         if pred.label in ARMED_TYPES and not (self.m_armed.any_in(toks) or self._parties(toks)):
             return cands            # a base, a deployment or a capture needs an armed actor
         return cands + [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self._model_words(sent, pred.label),
-                                  [toks[i] for i, _, _ in self.m_weapon.find(toks)], round(pred.probability, 3))]
+                                  [toks[i] for i, _, _ in self.m_weapon.find(toks)],
+                                  incident_confidence(pred.probability, True), by_model=True)]
 
     def _model_words(self, sent: Sentence, label: str) -> list[str]:
         words = self.model.explain(sent.text, label)
