@@ -85,7 +85,6 @@ class Candidate:
     triggers: list[str]
     weapon_tokens: list[Token] = field(default_factory=list)
     confidence: Optional[float] = None
-    by_model: bool = False          # found by the event-typing model (the rules found none in its sentence)
     convention: bool = False        # decided by a codebook convention the model does not overrule
 
 
@@ -583,7 +582,7 @@ class IncidentExtractor:
             return cands            # a base, a deployment or a capture needs an armed actor
         return cands + [Candidate(sent, toks, EVENT_TYPE_OF[pred.label], pred.label, self._model_words(sent, pred.label),
                                   [toks[i] for i, _, _ in self.m_weapon.find(toks)],
-                                  incident_confidence(pred.probability, True), by_model=True)]
+                                  incident_confidence(pred.probability, True))]
 
     def _model_words(self, sent: Sentence, label: str) -> list[str]:
         words = self.model.explain(sent.text, label)
