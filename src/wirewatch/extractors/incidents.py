@@ -976,6 +976,13 @@ class IncidentExtractor:
     def date_of(self, c: Candidate, runs) -> tuple[Optional[str], Optional[str]]:
         sent = c.sentence
         in_clause = [d for d in sent.dates if any(s <= d.start < e for s, e in runs) and d.date and not d.future]
+        # the date of the clause itself before that of a clause inside it ("..., seized since Kyiv launched its
+        # offensive nine days ago")
+        # unless the incident's own words are in that clause ("... after Russian missiles hit the port on March 2")
+        words = {t.split()[0] for t in c.triggers if t and not t.startswith("model weighed")}
+        own = [t.idx for t in c.weapon_tokens] + [t.idx for t in c.tokens if t.lemma_.lower() in words or t.lower_ in words]
+        sub = [(s, e) for s, e in self._subordinate_spans(c) if not any(s <= i < e for i in own)]
+        in_clause = [d for d in in_clause if not any(s <= d.start < e for s, e in sub)]
         in_clause.sort(key=lambda d: (GENERIC_DATE.fullmatch(d.text) is not None, d.precision != "day"))
         lead = self.lead_date[0]
 
