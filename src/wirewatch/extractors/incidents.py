@@ -52,6 +52,8 @@ SHORT_TEXT = 3
 MODEL_OVERRIDE = 0.9
 MODEL_RETYPE = 0.6         # ... or at this one, to a sub-event type of the same event type
 MODEL_CLAUSE = 0.4         # ... provided the clause it goes in reads as that type at this probability
+MODEL_WEAK = 0.05          # the one rule incident of a sentence whose type the model gives less than this, in
+                           # a sentence the model reads as another type, takes that type instead of a second one
 LOCAL_WITNESSES = {"resident", "witness", "villager", "local", "survivor", "eyewitness", "medic", "doctor",
                    "farmer", "shopkeeper", "worker"}
 ARMED_TYPES = {"Headquarters or base established", "Change to group/activity", "Non-violent transfer of territory",
@@ -552,6 +554,7 @@ class IncidentExtractor:
         and adds the incident the rules missed, in the clause that reads most like it. Every candidate
         gets the model's calibrated probability."""
         short = len(self.pa.sentences) <= SHORT_TEXT
+        weak = []                   # rule candidates the model all but rules out as typed
         for c in cands:
             confidence = pred.probabilities.get(c.sub_event_type, 0.0)
             # a sibling type (Armed clash / Non-state actor overtakes territory) is the model's finer call
@@ -565,10 +568,20 @@ class IncidentExtractor:
                     confidence = min(pred.probability, clause.probability)
                 else:
                     confidence = clause.probabilities.get(c.sub_event_type, 0.0)
+            if confidence < MODEL_WEAK and not c.convention and c.sub_event_type not in RULE_KEPT:
+                weak.append(c)
             c.confidence = incident_confidence(confidence, False)
             c.triggers = c.triggers + self._model_words(sent, c.sub_event_type)
         add = MODEL_ADD_SHORT if short else MODEL_ADD
         if pred.label == NONE or pred.probability < add or pred.label in {c.sub_event_type for c in cands}:
+            return cands
+        if len(weak) == 1 == len(cands) and pred.label not in RULE_KEPT:
+            # the rules found the sentence's incident and the model reads it as another type: one incident,
+            # of the model's type ("rebels entered it without a fight": not a clash)
+            c = weak[0]
+            c.event_type, c.sub_event_type = EVENT_TYPE_OF[pred.label], pred.label
+            c.triggers = self._model_words(sent, pred.label)
+            c.confidence = incident_confidence(pred.probability, True)
             return cands
         if any(self._launch_only(toks) for toks in clauses):
             return cands
