@@ -419,9 +419,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                                f"(no {grouping} is both in training and in test):"))
         print()
     if report:
+        first = next(iter(report.values()))     # the grouping the calibration was fitted on
         print(f"probabilities calibrated by temperature {model.temperature:.2f} "
-              f"(expected calibration error {report[by[0]].extra['ece_uncalibrated']:.3f} before, "
-              f"{report[by[0]].ece:.3f} after)")
+              f"(expected calibration error {first.extra['ece_uncalibrated']:.3f} before, {first.ece:.3f} after)")
+    else:
+        _err("no cross-validation: the data has a single country and style (or --cv-by none); "
+             "probabilities are not calibrated")
     out = model.save(args.out)
     print(f"model saved to {out} ({len(model.vocabulary)} n-grams, {len(model.labels)} labels); "
           f"use it with --model {out}")
