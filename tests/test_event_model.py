@@ -192,3 +192,16 @@ def test_scores_count_detection_and_typing():
     assert s.per_label["Attack"]["precision"] == 0.5 and s.per_label["Attack"]["recall"] == 0.5
     assert s.detection["recall"] == pytest.approx(2 / 3) and s.typing_accuracy == 1.0
     assert s.confusion["Attack"] == {"Attack": 1, NONE: 1}
+
+
+def test_a_csv_without_countries_trains_without_cross_validation_and_says_so(run_cli, tmp_path):
+    rows = [json.loads(line) for line in sorted(CORPUS.glob("*.jsonl"))[0].read_text(encoding="utf-8").splitlines()]
+    path = tmp_path / "notes.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["notes", "sub_event_type"])
+        for r in rows:
+            w.writerow([r["text"], r["sub_event_type"]])
+    rc, out, err = run_cli("train", "--data", path, "--out", tmp_path / "m")
+    assert rc == 0, err
+    assert "no cross-validation" in err and (tmp_path / "m" / "model.json").is_file()
