@@ -33,12 +33,7 @@ EVENT_TYPES = {
 }
 EVENT_TYPE_OF = {sub: et for et, subs in EVENT_TYPES.items() for sub in subs}
 SUB_EVENT_TYPES = list(EVENT_TYPE_OF)
-_BY_LOWER = {s.lower(): s for s in SUB_EVENT_TYPES}
-# ACLED exports and older codebooks spell a few types differently
-_BY_LOWER.update({"remote explosive/landmine/ied": "Remote explosive/landmine/IED",
-                  "shelling/artillery/missile attack": "Shelling/artillery/missile attack",
-                  "air/drone strike": "Air/drone strike", "attack": "Attack",
-                  "abduction/forced disappearance": "Abduction/forced disappearance"})
+_BY_LOWER = {s.lower(): s for s in SUB_EVENT_TYPES}      # exports differ in case ("Remote explosive/landmine/ied")
 
 
 class DataError(ValueError):
