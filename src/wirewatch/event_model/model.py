@@ -12,7 +12,6 @@ A model directory holds plain files, no pickle (nothing in it runs code when loa
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .data import EVENT_TYPE_OF, NONE, Example
+from .data import Example
 
 FORMAT = "wirewatch-event-model/1"
 FILES = ("model.json", "vocabulary.json", "coef.npy", "intercept.npy", "idf.npy")
@@ -52,12 +51,7 @@ def _vectorizers(params: dict):
 class Prediction:
     label: str                      # a sub-event type or NONE
     probability: float              # calibrated probability of ``label``
-    p_incident: float               # 1 - P(none)
     probabilities: dict             # every label's probability
-
-    @property
-    def event_type(self) -> Optional[str]:
-        return EVENT_TYPE_OF.get(self.label)
 
 
 class EventTypeModel:
@@ -74,7 +68,6 @@ class EventTypeModel:
         self.temperature = float(temperature)
         self.info = info or {}
         self._vec = None
-        self._none = labels.index(NONE) if NONE in labels else None
 
     # ---------------------------------------------------------------- training
     @classmethod
@@ -116,35 +109,34 @@ class EventTypeModel:
         word, char = self._vectorizer()
         return hstack([word.transform(texts), char.transform(texts)]).tocsr()
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        X = self.features(texts)
+    def scores(self, texts: Sequence[str], X=None) -> np.ndarray:
+        """Raw class scores; ``X``: the texts' features when already computed (``features``)."""
+        X = self.features(texts) if X is None else X
         return np.asarray(X @ self.coef.T) + self.intercept
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        z = self.scores(texts) / self.temperature
+    def predict_proba(self, texts: Sequence[str], X=None) -> np.ndarray:
+        z = self.scores(texts, X) / self.temperature
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, texts: Sequence[str], X=None) -> list[Prediction]:
         if not texts:
             return []
-        probs = self.predict_proba(texts)
+        probs = self.predict_proba(texts, X)
         out = []
         for row in probs:
             k = int(row.argmax())
-            p_none = float(row[self._none]) if self._none is not None else 0.0
-            out.append(Prediction(self.labels[k], float(row[k]), 1.0 - p_none,
-                                  {lab: float(v) for lab, v in zip(self.labels, row)}))
+            out.append(Prediction(self.labels[k], float(row[k]), {lab: float(v) for lab, v in zip(self.labels, row)}))
         return out
 
-    def explain(self, text: str, label: str, top: int = 6) -> list[str]:
-        """The n-grams of ``text`` that weighed most for ``label`` (largest tf-idf x weight, positive)."""
+    def explain(self, text: str, label: str, top: int = 6, row=None) -> list[str]:
+        """The n-grams of ``text`` that weighed most for ``label`` (largest tf-idf x weight, positive);
+        ``row``: the text's features when already computed."""
         if label not in self.labels:
             return []
-        X = self.features([text])
         k = self.labels.index(label)
-        row = X.getrow(0)
+        row = self.features([text]).getrow(0) if row is None else row
         contrib = row.data * self.coef[k, row.indices]
         order = np.argsort(-contrib)
         words, chars = [], []
@@ -206,13 +198,6 @@ class EventTypeModel:
         info = {k: v for k, v in meta.items() if k not in ("format", "labels", "n_word_features", "params", "temperature")}
         return cls(labels, vocab, int(meta["n_word_features"]), coef, intercept, idf, meta["params"],
                    meta.get("temperature", 1.0), info)
-
-    def fingerprint(self) -> str:
-        h = hashlib.sha256()
-        for a in (self.coef, self.intercept, self.idf):
-            h.update(np.ascontiguousarray(a).tobytes())
-        h.update(json.dumps(self.vocabulary).encode())
-        return h.hexdigest()[:16]
 
 
 _LOADED: dict[str, EventTypeModel] = {}

@@ -161,6 +161,7 @@ class IncidentExtractor:
         self.actors = actors
         self.quotes = quotes
         self.model = model              # an EventTypeModel, or None for the trigger rules alone
+        self._features: dict = {}       # sentence index -> the model's features of the sentence
         Lexicons.of(pa.lex).install(self)
         self.lead_date = self._lead_date()
         self.main_place = self._main_place()
@@ -196,6 +197,10 @@ class IncidentExtractor:
         if t.pos_ not in ("VERB", "AUX"):
             return False
         return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in t.children) and t.dep_ in CLAUSE_DEPS
+
+    def clause_head(self, toks: list[Token]) -> Token:
+        """The word that heads a clause (its first clause head, else its first word)."""
+        return next((t for t in toks if self.is_clause_head(t)), toks[0])
 
     def _clause_heads(self) -> tuple[list[int], list[bool]]:
         """Per token of the document: its head's index, and whether it heads a clause (computed once)."""
@@ -237,7 +242,7 @@ class IncidentExtractor:
     def reports_no_incident(self, toks: list[Token]) -> bool:
         """A clause that cannot report an incident that happened, whatever its words: denied, negated,
         modal, planned, threatened, accused, campaign-level, habitual or in the present simple."""
-        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        head = self.clause_head(toks)
         if head.lemma_ in ("deny", "reject", "dismiss") or any(c.dep_ == "neg" for c in head.children):
             return True
         if any(c.lower_ in MODALS and c.dep_ == "aux" for c in head.children) and head.tag_ != "VBN":
@@ -265,7 +270,7 @@ class IncidentExtractor:
         if self.reports_no_incident(toks):
             return None
         lemmas = {t.lemma_.lower() for t in toks}
-        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        head = self.clause_head(toks)
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         # a weapon word that is what was hit ("set fire to a presidential aircraft") is a target, not a weapon
         weapons = [w for w in self.m_weapon.find(toks) if not (
@@ -494,15 +499,19 @@ class IncidentExtractor:
 
     # ----------------------------------------------------------------- model
     def _sentence_predictions(self) -> dict:
+        """The model's prediction for every sentence, by index (its features kept for explanations)."""
         if self.model is None:
             return {}
         sents = [s for s in self.pa.sentences if not s.opinion and s.text.strip()]
-        return dict(zip((s.index for s in sents), self.model.predict([s.text for s in sents])))
+        texts = [s.text for s in sents]
+        X = self.model.features(texts) if texts else None
+        self._features = {s.index: X.getrow(i) for i, s in enumerate(sents)} if texts else {}
+        return dict(zip((s.index for s in sents), self.model.predict(texts, X)))
 
     def _continues_earlier_incident(self, toks: list[Token]) -> bool:
         """Does the clause go on about an incident already told ("The attack set a building on fire",
         "It killed three")? Its subject is then a pronoun or a definite event noun."""
-        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        head = self.clause_head(toks)
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None:
             return False
@@ -530,7 +539,7 @@ class IncidentExtractor:
     def _launch_only(self, toks: list[Token]) -> bool:
         """A launch with no reported outcome (codebook: not an incident): the clause fires or launches a
         weapon and says nothing hit, fell, killed or damaged, nor where it was aimed."""
-        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        head = self.clause_head(toks)
         if head.lemma_ not in ("fire", "launch", "test", "test-fire") or not self.m_weapon.any_in(toks):
             return False
         if any(t.lemma_ in OUTCOME_VERBS | {"fall", "land", "explode", "intercept", "down", "destroy"} for t in toks
@@ -541,7 +550,7 @@ class IncidentExtractor:
 
     def _attribution_only(self, toks: list[Token]) -> bool:
         """A clause that only says who told it ("South Korea's military said")."""
-        head = next((t for t in toks if self.is_clause_head(t)), toks[0])
+        head = self.clause_head(toks)
         return head.lemma_ in SPEECH_VERBS and len([t for t in toks if not t.is_punct]) <= 8
 
     def _clause_text(self, toks: list[Token]) -> str:
@@ -605,7 +614,7 @@ class IncidentExtractor:
                                   incident_confidence(pred.probability, True))]
 
     def _model_words(self, sent: Sentence, label: str) -> list[str]:
-        words = self.model.explain(sent.text, label)
+        words = self.model.explain(sent.text, label, row=self._features.get(sent.index))
         return [f"model weighed: {', '.join(words)}"] if words else []
 
     def _in_speaker(self, p: PlaceMention) -> bool:
