@@ -47,6 +47,27 @@ def test_civilians_hit_are_actor2_with_their_country(extractor, text, country):
     assert inc.actor2 == f"Civilians ({country})"
 
 
+def test_unnamed_jets_in_a_foreign_strike_belong_to_the_attacking_state(extractor):
+    # "warplanes" carry no country: the places say where they struck, not whose they are
+    text = ("Turkish artillery pounded the outskirts of Tal Rifaat on Sunday, and warplanes struck "
+            "targets further east in the town of Ain Issa.")
+    inc = one(extractor, text, location="Ain Issa")
+    assert inc.actor1 == "Military Forces of Turkey"
+
+
+def test_unnamed_jets_in_a_civil_war_belong_to_the_state_there(extractor):
+    text = "Jets bombed a monastery in the Sagaing region on Monday, killing six people who had fled there."
+    inc = one(extractor, text, event_type="Explosions/Remote violence")
+    assert inc.actor1 == "Military Forces of Myanmar"
+
+
+def test_military_as_a_target_word_is_not_the_actor(extractor):
+    text = ("Gunmen attacked a military checkpoint near the town of Bandiagara in central Mali on Tuesday, "
+            "killing four soldiers.")
+    inc = one(extractor, text, country="Mali")
+    assert inc.actor1 != "Military Forces of Mali"
+
+
 # ------------------------------------------------------------------------ places
 @pytest.mark.parametrize("text, location, admin1", [
     ("Russian troops shelled the village of Velyka Pysarivka in the Sumy region on Monday, damaging a school.",

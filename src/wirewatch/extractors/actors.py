@@ -167,7 +167,9 @@ class ActorCoder:
             if m.kind == "country":
                 return ("country", m.value)
             if m.kind == "body":
-                _, country = self.body_name(m, start, end)
+                # only a country the phrase itself names ("Israeli warplanes", "Russia's army"): the places of
+                # the sentence say where the force acted, not whose it is
+                country = m.country or self.country_near(start, end) or self.country_near(max(0, m.start - 30), m.start)
                 if country:
                     return ("country", country)
         return None

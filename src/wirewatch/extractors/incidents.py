@@ -889,6 +889,22 @@ class IncidentExtractor:
             return max(groups.items(), key=lambda kv: kv[1])[0]
         return None
 
+    def _unnamed_state_force(self, c: Candidate) -> bool:
+        """The clause's actor is a state force named without its country ("jets bombed", "retreating soldiers")."""
+        subjects = [(t.left_edge.idx, t.right_edge.idx + len(t.right_edge.text)) for t in c.tokens
+                    if t.dep_ in ("nsubj", "agent")]
+        return any(m.sub.startswith("Military Forces of") and not m.country and any(s <= m.start < e for s, e in subjects)
+                   for m in self.pa.mentions_in(c.tokens[0].idx, c.tokens[-1].idx + 1, "body"))
+
+    def state_attacker(self, where: Optional[str], remote: bool) -> Optional[str]:
+        """Whose forces, when the text says only "the military" or "jets": for strikes and battles the foreign
+        state the article shows fighting there, else the state where it happened (a war inside one country,
+        soldiers looting their own towns)."""
+        for name in (self.belligerents if remote else []):
+            if name != where:
+                return military(name)
+        return military(where)
+
     def _belligerents(self) -> list[str]:
         """States the article shows using force: a country word right before a weapon or armed-force word."""
         pa = self.pa
@@ -954,6 +970,8 @@ class IncidentExtractor:
             inc.actor1, inc.actor2 = (names + [None, None])[:2]
             return
         a1 = actor(attacker)
+        if a1 is None and self._unnamed_state_force(c):
+            a1 = self.state_attacker(where, t in ("Explosions/Remote violence", "Battles"))
         if a1 is None and t in ("Explosions/Remote violence", "Battles"):
             a1 = self.fallback_attacker(where, c)
         inc.actor1 = a1
