@@ -73,7 +73,7 @@ def test_military_as_a_target_word_is_not_the_actor(extractor):
     ("Russian troops shelled the village of Velyka Pysarivka in the Sumy region on Monday, damaging a school.",
      "Velyka Pysarivka", "Sumy"),
     ("A Russian drone struck a house in the village of Stepnohirsk in Zaporizhzhia region on Friday, "
-     "damaging the roof.", "Stepnohirsk", "Zaporizhzhia"),
+     "damaging the roof.", "Stepnohirsk", "Zaporizhia"),
 ], ids=["velyka-pysarivka", "stepnohirsk"])
 def test_village_named_with_its_region(extractor, text, location, admin1):
     inc = one(extractor, text, event_type="Explosions/Remote violence")

@@ -50,6 +50,10 @@ ARTICLES = [
     dict(id="el-fasher-shelling", date="2025-04-22", source="Darfur Bulletin", title="Shelling of Abu Shouk camp",
          text=("EL FASHER, Sudan, April 22 - The Rapid Support Forces shelled the Abu Shouk displacement camp near "
                "El Fasher on Tuesday, killing nine civilians, aid workers said.")),
+    # a village the gazetteer lacks, named with its region: placed at the region's centre, drawn as approximate
+    dict(id="plateau-village", date="2025-04-15", source="Middle Belt Courier", title="Farmers killed in Plateau",
+         text=("JOS, April 15 - Gunmen killed four farmers in Ngorori village, Plateau State, on Monday night, "
+               "police said.")),
 ]
 
 
@@ -302,3 +306,19 @@ def test_timeline_range_narrows_the_table(page, store):
 
     page.click("#clear-range")
     expect(rows).to_have_count(len(events))
+
+
+def test_a_place_known_only_by_its_region_is_drawn_as_approximate(page, store):
+    events = store.events()
+    rough = [e for e in events if e.location_precision != "place"]
+    exact = [e for e in events if e.location_precision == "place"]
+    assert any(e.location == "Ngorori" and e.admin1 == "Plateau" for e in rough)
+    assert exact
+    for e in events:
+        marker = page.locator(f'#map path.ww-marker[data-event-id="{e.id}"]')
+        expect(marker).to_have_attribute("data-approximate", "true" if e in rough else "false")
+    dashed = page.locator('#map path.ww-marker[data-approximate="true"]').first.get_attribute("stroke-dasharray")
+    assert dashed and dashed != "none"
+    assert page.locator('#map path.ww-marker[data-approximate="false"]').first.get_attribute("stroke-dasharray") in (None, "none")
+    page.locator('#map path.ww-marker[data-approximate="true"]').first.click()
+    expect(page.locator("#event-panel")).to_contain_text("approximate: admin1 level")

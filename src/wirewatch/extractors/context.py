@@ -169,13 +169,17 @@ class ParsedArticle:
 
     def looks_like_place(self, ent: Span) -> bool:
         """A 'PERSON' the tagger got wrong: a gazetteer place where a place is expected ('in Kryvyi Rih')."""
-        from .places import _prep_before
+        from .places import _prep_before, named_with_region
+        if named_with_region(self, ent.start_char, ent.end_char):
+            return True
         before = self.text[max(0, ent.start_char - 40):ent.start_char]
         if re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province)\s+of\s+(the\s+)?$", before):
             return True        # only a place can stand here ("the village of Bilozerka")
         prep = _prep_before(self.text, ent.start_char)
         if prep not in ("in", "at", "near", "of", "into", "over", "outside", "from", "and", "struck", "hit", "on",
-                        "to", "toward", "towards", "around", "across", "seized", "captured", "entered"):
+                        "to", "toward", "towards", "around", "across", "seized", "captured", "entered", "pounded",
+                        "shelled", "bombed", "attacked", "stormed", "raided", "targeted", "retook", "recaptured",
+                        "control", "capture"):
             # a list of places after a preposition: "in the provinces of Al-Bayda, Dhamar and Hajjah"
             before = self.text[max(0, ent.start_char - 60):ent.start_char]
             if not (re.search(r"(,|\band)\s*$", before) and re.search(r"\b(in|of|struck|hit|at|near)\b", before)):
@@ -185,7 +189,8 @@ class ParsedArticle:
             return True
         # a name the gazetteer lacks, where only a place can stand ("the outskirts of Kfar Kila")
         before = self.text[max(0, ent.start_char - 40):ent.start_char]
-        return bool(re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province)\s+of\s+(the\s+)?$"
+        return bool(re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province"
+                              r"|control|capture|fall|siege)\s+of\s+(the\s+)?$"
                               r"|\b(in|near|outside)\s+$|\b(shelled|bombed|struck|hit|pounded|seized|captured)\s+$", before))
 
     @cached_property

@@ -724,7 +724,8 @@ class IncidentExtractor:
         if len(specific) > 1:
             # "the Bryansk chemical plant in the town of Seltso": a place naming a facility located by
             # another place named after it is part of a name, not the place
-            later = lambda p: [q for q in specific if q.start > p.end and q.prep in ("in", "of", "at", "near")]
+            later = lambda p: [q for q in specific if q.start > p.end and q.prep in ("in", "of", "at", "near")
+                               and not re.search(r"\band\b|,", self.pa.text[p.end:q.start])]
             specific = [p for p in specific if not (FACILITY_AFTER.match(self.pa.text[p.end:p.end + 40]) and later(p))] \
                 or specific
         if specific:
@@ -770,9 +771,12 @@ class IncidentExtractor:
                 inc.admin1 = pm.admin1
                 inc.location = pm.text if pm.level == "place" else pm.admin1
             elif pm.region is not None:
+                # a place the gazetteer lacks, named with its region: the name as written, the region's
+                # centre, and a precision that says the point is the region's (the map draws it as approximate)
                 inc.location = pm.text
                 inc.admin1 = pm.region.admin1
                 inc.country = pa.country_name(pm.region.place)
+                inc.location_precision = "admin1"
             else:
                 inc.location = pm.text
                 inc.country = self.default_country(c, attacker)

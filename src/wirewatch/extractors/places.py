@@ -19,6 +19,7 @@ UNIT_AFTER = re.compile(r"\s+(group|grouping|brigade|battalion|regiment|division
 TERRITORY_RX = re.compile(r"\b([A-Z][a-z]+)\s+(?:territory|airspace|soil|waters)\b")
 REGION_AFTER = re.compile(r"^\s+(region|province|oblast|krai|governorate|state|district|county|prefecture|territory|department)\b", re.I)
 REGION_BEFORE = re.compile(r"\b(region|province|oblast|governorate|state|district|county)\s+of\s+$", re.I)
+VILLAGE_BEFORE = re.compile(r"\b(?:village|hamlet)\s+of\s+$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(village|town|city|settlement|port|capital|hamlet|township|camp|neighbourhood|neighborhood|district)\s+of\s+$", re.I)
 CAP_SEQ = re.compile(r"(?<![\w'’-])((?:al-|el-|Al-|El-|de |Deir |Beit |Khan |Kfar |Ras |Tel |Abu |Bir |Ain |Umm |Wadi )?[A-Z][\w'’-]+(?:[ -](?:al-|el-)?[A-Z][\w'’-]+){0,3})")
 ADJECTIVE_FORM = re.compile(r"-(?:run|held|controlled|backed|led|based|linked|allied|aligned|affiliated|occupied|made)\b", re.I)
@@ -206,10 +207,11 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
             p = pa.resolve_place(re.sub(r"\s\w+$", "", t), prefer="admin1")      # "Bekaa Valley" -> Bekaa
         if p is None:
             prep = _prep_before(text, s)
-            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between", "seized",
+            if SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) or prep in ("in", "near", "at", "outside", "between", "seized", "control",
                                                                             "captured", "took", "entered", "retook", "recaptured",
                                                                             "shelled", "struck", "hit", "pounded", "bombed", "attacked") \
-                    or (prep == "of" and OUTSKIRTS_BEFORE.search(text[max(0, s - 30):s])) \
+                    or (prep == "of" and (OUTSKIRTS_BEFORE.search(text[max(0, s - 30):s])
+                                          or re.search(r"\b(?:control|capture|fall|siege|seizure)\s+of\s+$", text[max(0, s - 30):s]))) \
                     or re.match(r"\s+(village|town|camp|settlement|district|neighbourhood|neighborhood|township)\b", text[e:e + 16]) \
                     or (prep == "and" and out and out[-1].place is None and s - out[-1].end <= 6):
                 if len(t) >= 4 and t[0].isupper() and t.lower() not in NOT_PLACES and " and " not in t \
@@ -220,10 +222,15 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
         if p.kind == "place" and p.population < 1000 and not SETTLEMENT_BEFORE.search(text[max(0, s - 30):s]) \
                 and p.country_code not in pa.country_codes:
             continue
+        if p.kind == "place" and p.population > 50000 and VILLAGE_BEFORE.search(text[max(0, s - 30):s]):
+            # "the village of Murom" is not the city of 130,000 that shares its name: a village the gazetteer lacks
+            out.append(PlaceMention(s, e, t, None, "place", _prep_before(text, s)))
+            taken.append((s, e))
+            continue
         level = "admin1" if p.kind == "admin1" else ("country" if p.kind == "country" else "place")
         out.append(PlaceMention(s, e, t, p, level, _prep_before(text, s)))
         taken.append((s, e))
-    return contain(pa, out)
+    return anchor_to_regions(pa, contain(pa, out), start, end)
 
 
 def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -252,19 +259,225 @@ def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]
             elif p.place is None and q.place is not None and re.fullmatch(r"\s+(?:village|town|camp)?\s*in\s+(?:the\s+)?", between):
                 drop.add(i)
     out = [p for i, p in enumerate(out) if i not in drop]
-    for i, p in enumerate(out):
-        if p.level != "place":
-            continue
-        nxt = next((r for r in out[i + 1:] if r.level == "admin1" and r.place is not None), None)
-        if nxt is None or nxt.start - p.end > 40 or not re.fullmatch(
-                r",\s*|\s+in\s+(?:the\s+)?|,\s+in\s+(?:the\s+)?|,\s+[\w\s-]{0,25}?,\s*", pa.text[p.end:nxt.start]):
-            continue
-        r = nxt.place
-        if p.place is not None and p.place.country_code == r.country_code and p.place.admin1_code == r.admin1_code:
-            continue
-        inside = pa.gaz.lookup(p.text, {r.country_code: 3.0}, {(r.country_code, r.admin1_code): 1.0})
-        if inside is not None and inside.country_code == r.country_code and inside.admin1_code == r.admin1_code:
-            out[i] = PlaceMention(p.start, p.end, p.text, inside, "place", p.prep)
-        else:
-            out[i] = PlaceMention(p.start, p.end, p.text, None, "place", p.prep, nxt)
     return out
+
+
+# how a text names a place with its region (codebook: the region the text names wins)
+TYPE_WORD = (r"(?:region|oblast|province|state|district|division|county|governorate|department|prefecture|krai|kray|"
+             r"territory|municipality|raion|rayon|upazila|zone|wilaya|muhafazat)")
+SITE_WORD = (r"(?:village|town|area|district|township|camp|locality|commune|ward|hamlet|settlement|neighbou?rhood|"
+             r"sub-?district|upazila|municipality|highlands|outskirts|resort area|area)")
+_NAME = (r"(?:(?:al|el|Al|El|de|La|Le|Ad|As|An|Ar|At|Az)[- ])?[A-Z][\w'’.-]*"
+         r"(?:[ -](?:(?:al|el|ad|as|an|ar|at|az|de|du|la|des|di)[- ])?[A-Z][\w'’-]*){0,3}")
+NAME_BEFORE = re.compile(r"(?<![\w'’-])(" + _NAME + r")$")
+NAME_AFTER = re.compile(r"^(" + _NAME + r")")
+# between a place and the region after it: "X, Y", "X in (the) Y", "X (Y", "X village of (the) Y", "X village in Y"
+LINK = re.compile(r"(?<=[\w'’.])((?:\s+" + SITE_WORD + r")?)(,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*(?:the\s+)?|\s+of\s+(?:the\s+)?)(?=[A-Z])")
+# a region's name: capitalised words with the small words regions have ("Jammu and Kashmir", "Boucle du Mouhoun")
+REGION_WORDS_AFTER = re.compile(r"^((?:[A-Z][\w'’.-]*|&)(?:[ -](?:[A-Z][\w'’.-]*|and|&|du|de|del|el|al|of|la|des|e))*)")
+# a region's name then "'s X": "Hama's Kafr Nabudah area", "the Mopti region's village of Sobane Da"
+POSSESSIVE = re.compile(r"(?:'s|’s)\s+(?:(?:" + SITE_WORD + r")\s+of\s+)?(?=[A-Z])")
+TYPE_BEFORE = re.compile(r"(?<!\s)\s+" + TYPE_WORD + r"$", re.I)
+LIST_AFTER = re.compile(r"^(?:\s+" + TYPE_WORD + r"s?)?(?:,\s*(?:and\s+)?[A-Z]|\s+and\s+(?:the\s+)?[A-Z])")
+TYPE_AFTER = re.compile(r"^\s+" + TYPE_WORD + r"\b", re.I)
+
+
+def region_of(m: PlaceMention) -> Optional[tuple[str, str]]:
+    """(country code, admin1 code) a mention stands for as a container: a region, or the region of a town."""
+    if m.place is None or m.level == "country" or not m.place.admin1_code:
+        return None
+    return (m.place.country_code, m.place.admin1_code)
+
+
+def _region_at(pa: ParsedArticle, pos: int, limit: int, typed_only: bool = False,
+               countries: Optional[dict] = None, admin1_only: bool = False) -> Optional[PlaceMention]:
+    """The region named at ``pos``: the longest run of capitalised words there that the gazetteer knows as a
+    first-order region ("Zaporizhzhia oblast", "Jammu & Kashmir", "Nord-Kivu"), or as a town standing for its
+    region ("Kondele (Kisumu)")."""
+    m = REGION_WORDS_AFTER.match(pa.text[pos:min(limit, pos + 60)])
+    if not m:
+        return None
+    words = re.split(r"(?<=[^ -])(?=[ -])", m.group(1))
+    for n in range(min(len(words), 6), 0, -1):
+        t = "".join(words[:n]).strip()
+        if not t or not t[-1:].isalnum() or not re.match(r"[A-Z]", t.split()[-1].split("-")[-1] or "x") \
+                or t.lower() in NOT_PLACES or t.lower() in pa.lex.country_by_form:
+            continue
+        typed = bool(TYPE_AFTER.match(pa.text[pos + len(t):pos + len(t) + 20]))
+        if typed_only and not typed:
+            continue
+        if countries is None:
+            countries = pa.country_codes
+        p = pa.gaz.lookup(t, countries, prefer="admin1", kind="admin1", typed=typed)
+        if p is not None:
+            return PlaceMention(pos, pos + len(t), t, p, "admin1", "")
+        if admin1_only or typed:
+            continue
+        p = pa.gaz.lookup(t, countries, prefer="place", kind="place")
+        if p is not None:
+            return PlaceMention(pos, pos + len(t), t, p, "place", "")
+    return None
+
+
+def _region_before(pa: ParsedArticle, pos: int, limit: int, countries: Optional[dict] = None) -> Optional[PlaceMention]:
+    """The first-order region whose name (and type word) ends at ``pos``: "Zaporizhzhia" in
+    "Zaporizhzhia's", "Kherson oblast" in "Kherson oblast's"."""
+    before = pa.text[max(limit, pos - 60):pos]
+    typed = TYPE_BEFORE.search(before)
+    if typed:
+        before = before[:typed.start()]
+    m = NAME_BEFORE.search(before)
+    if not m:
+        return None
+    words = m.group(1).split(" ")
+    for n in range(len(words)):
+        t = " ".join(words[n:])
+        if t.lower() in NOT_PLACES or t.lower() in pa.lex.country_by_form:
+            continue
+        p = pa.gaz.lookup(t, pa.country_codes if countries is None else countries, prefer="admin1", kind="admin1",
+                          typed=bool(typed))
+        if p is not None:
+            s = pos - (len(pa.text[max(limit, pos - 60):pos]) - len(before)) - len(t)
+            return PlaceMention(s, s + len(t), t, p, "admin1", "")
+    return None
+
+
+TITLE_BEFORE = re.compile(r"\b(?:president|minister|governor|mayor|mr|mrs|ms|dr|general|gen|colonel|spokes(?:man|woman|person)|"
+                          r"commander|leader|envoy|chief|head|secretary|ambassador|official|senator|lawmaker)\.?\s+$", re.I)
+SPEECH_AFTER = re.compile(r"^[^.;:]{0,40}?\b(?:said|says|told|added|stated|wrote|announced)\b")
+
+
+def named_with_region(pa: ParsedArticle, start: int, end: int) -> bool:
+    """A name written as a place is with its region ("Lankien, Jonglei", "Kodok (Upper Nile)", "Kozatske in
+    Kherson oblast", "Luhansk oblast's Kuzmyne"): a tagger's PERSON there is a place. Not after a title or
+    before a speech verb ("Governor X in Kherson said")."""
+    text = pa.text
+    if TITLE_BEFORE.search(text[max(0, start - 20):start]):
+        return False
+    link = LINK.match(text, end)
+    if link and link.start() == end:
+        r = _region_at(pa, link.end(), min(len(text), link.end() + 80),
+                       typed_only=link.group(2).strip() == "of" and not link.group(1).strip(),
+                       countries={}, admin1_only=True)
+        if r is not None and r.level == "admin1" and not SPEECH_AFTER.match(text[r.end:r.end + 60]):
+            typed = bool(TYPE_AFTER.match(text[r.end:r.end + 20]) or TYPE_BEFORE.search(" " + r.text)
+                         or link.group(2).strip() == "of")
+            if typed or "(" in link.group(2) or "," in link.group(2) and not LIST_AFTER.match(text[r.end:r.end + 30]):
+                return True
+            # "Fata Borno in North Darfur": unless the name is a person's named in full elsewhere ("Putin in Moscow")
+            last = text[start:end].split()[-1]
+            if not any(e.label_ == "PERSON" and e.start_char != start and e.text.split()[-1] == last and len(e.text.split()) > 1
+                       for e in pa.doc.ents):
+                return True
+    q = re.search(r"(?:'s|’s)\s+(?:(?:" + SITE_WORD + r")\s+of\s+)?$", text[max(0, start - 30):start])
+    if q and _region_before(pa, start - len(q.group(0)), max(0, start - 90), countries={}) is not None:
+        return True
+    return False
+
+
+def region_anchors(pa: ParsedArticle) -> list[tuple[int, int, PlaceMention]]:
+    """Every (name start, name end, region) of the article where a name is written with its region,
+    found once per article (place finding runs on many spans of it)."""
+    if "region_anchors" in pa.cache:
+        return pa.cache["region_anchors"]
+    text = pa.text
+    start, end = 0, len(text)
+    blockers = [(m.start, m.end) for m in pa.mentions if m.kind in ("person", "group", "body", "country")]
+    # a region inside an armed group's or a body's name ("the Arakan Army") is not a region
+    # (a tagger's PERSON often covers a region's name: "Lankien, Jonglei")
+    group_names = [(m.start, m.end) for m in pa.mentions if m.kind in ("group", "body")]
+
+    def name_span(s: int, e: int) -> Optional[tuple[int, int]]:
+        words = text[s:e].split(" ")
+        while words and words[0].lower().strip("'’") in NOT_PLACES:
+            s += len(words[0]) + 1
+            words = words[1:]
+        t = text[s:e]
+        if len(t) < 3 or t.isupper() or any(s < be and bs < e for bs, be in blockers) \
+                or t.lower() in pa.lex.country_by_form or t.lower() in NOT_PLACES:
+            return None
+        return s, e
+
+    found: list[tuple[int, int, PlaceMention]] = []     # (name start, name end, region mention)
+    for link in LINK.finditer(text, start, end):
+        connector = link.group(2)
+        before = text[max(start, link.start() - 60):link.start()]
+        m = NAME_BEFORE.search(before)
+        if not m:
+            continue
+        # "X of Y" needs Y's region word unless a site word says what X is ("Mbau village of Nord-Kivu")
+        r = _region_at(pa, link.end(), end, typed_only=connector.strip() == "of" and not link.group(1).strip())
+        if r is None or any(r.start < be and bs < r.end for bs, be in group_names):
+            continue        # "Fighters of the Arakan Army": a group's name, not a region
+        if connector.startswith(",") and not TYPE_AFTER.match(text[r.end:r.end + 20]) \
+                and LIST_AFTER.match(text[r.end:r.end + 30]):
+            continue        # "Kharkiv, Sumy and Odesa": a list of places
+        if r.level != "admin1":
+            # a town as the container: only "X (Town)" and "X, Town" not in a list, for a name not known as a town
+            if "in" in connector or "of" in connector or LIST_AFTER.match(text[r.end:r.end + 30]) \
+                    or (connector.startswith(",") and re.search(r",\s*(?:[A-Z][\w'’-]*\s*)+$", text[max(start, link.start() - 60):link.start() - len(m.group(1))])):
+                continue
+        span = name_span(link.start() - len(m.group(1)), link.start())
+        if span:
+            found.append((span[0], span[1], r))
+    for q in POSSESSIVE.finditer(text, start, end):
+        r = _region_before(pa, q.start(), start)
+        if r is None or any(r.start < be and bs < r.end for bs, be in group_names):
+            continue
+        m = NAME_AFTER.match(text[q.end():q.end() + 60])
+        if m:
+            span = name_span(q.end(), q.end() + len(m.group(1)))
+            if span:
+                found.append((span[0], span[1], r))
+    pa.cache["region_anchors"] = found
+    return found
+
+
+def anchor_to_regions(pa: ParsedArticle, places: list[PlaceMention], start: int, end: int) -> list[PlaceMention]:
+    """A place named with its region ("Mala Tokmachka, Zaporizhia", "Kondele (Kisumu)", "Tole village of
+    Oromia region", "Galguduud's Ceel Buur district") is looked for inside that region only: same-named
+    places elsewhere are not candidates. A place the gazetteer does not have there keeps its name as
+    written and takes the region (an approximate location). Names the text gives only in these phrasings
+    ("Rubaya, North Kivu province") are added."""
+    text = pa.text
+    out = list(places)
+    found = [a for a in region_anchors(pa) if start <= a[0] and a[1] <= end]
+    for s, e, r in found:
+        region = region_of(r)
+        if region is None:
+            continue
+        t = text[s:e]
+        own = pa.gaz.lookup(t, pa.country_codes)
+        if own is not None and own.kind in ("admin1", "country"):
+            continue        # "Donetsk, Zaporizhia and Kherson regions": a list of regions
+        i = next((k for k, p in enumerate(out) if p.start < e and s < p.end), None)
+        current = out[i] if i is not None else None
+        if current is not None and (current.level in ("admin1", "country")
+                                    or (current.start, current.end) != (s, e) and current.place is not None
+                                    and current.end - current.start > e - s):
+            continue        # the name is itself a region or a country, or part of a longer known name
+        if current is not None and current.place is not None and region_of(current) == region:
+            continue        # already inside
+        if current is not None and current.place is not None and current.place.population >= 100000 \
+                and (r.level != "admin1" or not TYPE_AFTER.match(text[r.end:r.end + 20])):
+            continue        # "Kharkiv, Sumy": two cities, not a city and its region
+        inside = pa.gaz.lookup(t, {region[0]: 3.0}, {region: 1.0}, prefer="place", within=region)
+        prep = current.prep if current is not None else _prep_before(text, s)
+        mention = (PlaceMention(s, e, t, inside, "place", prep) if inside is not None
+                   else PlaceMention(s, e, t, None, "place", prep, r if r.level == "admin1" else _as_region(pa, r)))
+        if i is not None:
+            out[i] = mention
+        else:
+            out.append(mention)
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+def _as_region(pa: ParsedArticle, town: PlaceMention) -> PlaceMention:
+    """The region of a town, as a mention at the town's words ("Kondele (Kisumu)": Kisumu county)."""
+    cc, code = town.place.country_code, town.place.admin1_code
+    name = pa.gaz.admin1_name(cc, code)
+    p = pa.gaz.lookup(name, {cc: 3.0}, prefer="admin1") if name else None
+    if p is None or p.kind != "admin1" or p.admin1_code != code:
+        return town
+    return PlaceMention(town.start, town.end, town.text, p, "admin1", town.prep)

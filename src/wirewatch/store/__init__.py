@@ -412,14 +412,22 @@ class Store:
         if country:
             q = q.where(Event.country.ilike(country))
         if admin1:
-            q = q.where(Event.admin1.ilike(admin1))
+            from ..gazetteer import region_names
+            q = q.where(or_(*[Event.admin1.ilike(n) for n in region_names(admin1)]))
         if type:
             q = q.where(Event.event_type.ilike(type))
         if sub_type:
             q = q.where(Event.sub_event_type.ilike(sub_type))
         if actor:
-            pat = f"%{actor}%"
-            q = q.where(or_(Event.actor1.ilike(pat), Event.actor2.ilike(pat)))
+            from ..acled_forms import VIOLENT_TYPES, actor_query
+            aq = actor_query(actor)
+            if aq.unidentified:         # ACLED's "Unidentified Armed Group (X)": violence with no known actor1
+                q = q.where(Event.actor1.is_(None), Event.event_type.in_(VIOLENT_TYPES))
+                if aq.country:
+                    q = q.where(Event.country.ilike(aq.country))
+            else:
+                q = q.where(or_(*[c for name in aq.names for c in (Event.actor1.ilike(f"%{name}%"),
+                                                                   Event.actor2.ilike(f"%{name}%"))]))
         if text:
             pat = f"%{text}%"
             q = q.where(Event.id.in_(select(Report.event_id).join(Evidence, (Evidence.record_kind == "report")

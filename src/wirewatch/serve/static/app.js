@@ -295,13 +295,21 @@
       `${actors(ev)} · ${killed(ev.fatalities)}`);
   }
 
+  // a place known only by its region (a village the gazetteer lacks) or its country sits at the region's or
+  // country's centre: drawn hollow with a dashed ring, so nobody reads it as the spot where it happened
+  function approximate(ev) {
+    return !!ev.location_precision && ev.location_precision !== "place";
+  }
+
   function markerStyle(ev, selected) {
+    const rough = approximate(ev);
     return {
       radius: 6 + Math.min(10, Math.sqrt(ev.fatalities || 0) * 1.5),
-      color: selected ? "#111" : "#fff",
-      weight: selected ? 3 : 1.5,
+      color: selected ? "#111" : (rough ? colour(ev.event_type) : "#fff"),
+      weight: selected ? 3 : (rough ? 2 : 1.5),
+      dashArray: rough ? "3 3" : null,
       fillColor: colour(ev.event_type),
-      fillOpacity: 0.85,
+      fillOpacity: rough ? 0.25 : 0.85,
       className: "ww-marker",
     };
   }
@@ -320,6 +328,7 @@
       if (path) {
         path.setAttribute("data-event-id", String(ev.id));
         path.setAttribute("data-event-type", ev.event_type || "");
+        path.setAttribute("data-approximate", approximate(ev) ? "true" : "false");
         path.classList.add("ww-marker");
       }
       state.markers.set(ev.id, m);
@@ -571,7 +580,7 @@
 
     const dl = h("dl", { class: "fields" });
     row(dl, "Date", ev.event_date ? `${ev.event_date}${ev.date_precision && ev.date_precision !== "day" ? ` (${ev.date_precision})` : ""}` : "undated");
-    row(dl, "Place", place(ev) + (ev.location_precision && ev.location_precision !== "place" ? ` (${ev.location_precision} level)` : ""));
+    row(dl, "Place", place(ev) + (approximate(ev) ? ` (approximate: ${ev.location_precision} level)` : ""));
     row(dl, "Actor 1", ev.actor1);
     row(dl, "Actor 2", ev.actor2);
     row(dl, "Target", ev.target);
