@@ -73,16 +73,21 @@ def _prep_before(text: str, start: int) -> str:
     return at[start]
 
 
+_FIRST_SKIP = re.compile(r"\b(the|a|an|northern|southern|eastern|western|central|north-eastern|north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|nearby|neighbouring|neighboring|occupied|russian-occupied|frontline|front-line|besieged|coastal|border|regional|capital|city|town|village|region|province|port|of)\s*$", re.I)
+_POSSESSOR = re.compile(r"(?<![\w-])[\w-]+(?:'s|’s)\s*$")
+_SKIP = re.compile(r"\b(the|a|an|northern|southern|eastern|western|central|nearby|neighbouring|neighboring|occupied|russian-occupied|black sea|coastal|border|regional|capital|city|town|village|of|region|province|port|centre|center|outskirts|heart|edge|suburbs?|streets)\s*$|(?<![\w-])[\w-]+-(?:held|controlled)\s*$", re.I)
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
 def _governing_word(text: str, start: int) -> str:
-    before = text[max(0, start - 40):start]
-    before = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|north-eastern|north-western|south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|nearby|neighbouring|neighboring|occupied|russian-occupied|frontline|front-line|besieged|coastal|border|regional|capital|city|town|village|region|province|port|of)\s*$", "", before.rstrip(), flags=re.I)
+    before = _FIRST_SKIP.sub("", text[max(0, start - 40):start].rstrip())
     for _ in range(4):
-        before = re.sub(r"[\w-]+(?:'s|’s)\s*$", "", before.rstrip())
-        new = re.sub(r"\b(the|a|an|northern|southern|eastern|western|central|nearby|neighbouring|neighboring|occupied|russian-occupied|black sea|coastal|border|regional|capital|city|town|village|of|region|province|port|centre|center|outskirts|heart|edge|suburbs?|streets|[\w-]+-held|[\w-]+-controlled)\s*$", "", before.rstrip(), flags=re.I)
+        before = _POSSESSOR.sub("", before.rstrip())
+        new = _SKIP.sub("", before.rstrip())
         if new == before:
             break
         before = new
-    m = re.search(r"(\w+)\W*$", before)
+    m = _LAST_WORD.search(before)
     return m.group(1).lower() if m else ""
 
 
@@ -90,7 +95,10 @@ def find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
     """Places named between ``start`` and ``end``, left to right, without overlaps (cached per article)."""
     key = ("places", start, end)
     if key not in pa.cache:
-        pa.cache[key] = _find_places(pa, start, end)
+        whole = pa.cache.get(("places", 0, len(pa.text)))
+        if whole is None:
+            whole = pa.cache[("places", 0, len(pa.text))] = _find_places(pa, 0, len(pa.text))
+        pa.cache[key] = [m for m in whole if start <= m.start and m.end <= end]
     return list(pa.cache[key])
 
 
@@ -272,7 +280,10 @@ _NAME = (r"(?:(?:al|el|Al|El|de|La|Le|Ad|As|An|Ar|At|Az)[- ])?[A-Z][\w'’.-]*"
 NAME_BEFORE = re.compile(r"(?<![\w'’-])(" + _NAME + r")$")
 NAME_AFTER = re.compile(r"^(" + _NAME + r")")
 # between a place and the region after it: "X, Y", "X in (the) Y", "X (Y", "X village of (the) Y", "X village in Y"
-LINK = re.compile(r"(?<=[\w'’.])((?:\s+" + SITE_WORD + r")?)(,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*(?:the\s+)?|\s+of\s+(?:the\s+)?)(?=[A-Z])")
+LINK = re.compile(r"(?=[\s,(])(?<=[\w'’.])((?:\s+" + SITE_WORD + r")?)(,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*(?:the\s+)?|\s+of\s+(?:the\s+)?)(?=[A-Z])")
+# the same connectors without the site word, for scanning a whole article (the site word is read back)
+CONNECTOR = re.compile(r"(?=[\s,(])(?<=[\w'’.])(,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*(?:the\s+)?|\s+of\s+(?:the\s+)?)(?=[A-Z])")
+SITE_TAIL = re.compile(r"(?<!\s)\s+" + SITE_WORD + r"$")
 # a region's name: capitalised words with the small words regions have ("Jammu and Kashmir", "Boucle du Mouhoun")
 REGION_WORDS_AFTER = re.compile(r"^((?:[A-Z][\w'’.-]*|&)(?:[ -](?:[A-Z][\w'’.-]*|and|&|du|de|del|el|al|of|la|des|e))*)")
 # a region's name then "'s X": "Hama's Kafr Nabudah area", "the Mopti region's village of Sobane Da"
@@ -399,14 +410,22 @@ def region_anchors(pa: ParsedArticle) -> list[tuple[int, int, PlaceMention]]:
         return s, e
 
     found: list[tuple[int, int, PlaceMention]] = []     # (name start, name end, region mention)
-    for link in LINK.finditer(text, start, end):
-        connector = link.group(2)
-        before = text[max(start, link.start() - 60):link.start()]
+    for link in CONNECTOR.finditer(text, start, end):
+        connector = link.group(1)
+        name_end = link.start()
+        site = SITE_TAIL.search(text, max(start, name_end - 30), name_end)
+        if site:
+            name_end = site.start()
+        # most links follow a lower-case word ("in the", "of a"): only a capitalised word can end a name
+        last = text.rfind(" ", max(start, name_end - 40), name_end)
+        if not any(c.isupper() for c in text[last + 1:name_end]):
+            continue
+        before = text[max(start, name_end - 60):name_end]
         m = NAME_BEFORE.search(before)
         if not m:
             continue
         # "X of Y" needs Y's region word unless a site word says what X is ("Mbau village of Nord-Kivu")
-        r = _region_at(pa, link.end(), end, typed_only=connector.strip() == "of" and not link.group(1).strip())
+        r = _region_at(pa, link.end(), end, typed_only=connector.strip() == "of" and not site)
         if r is None or any(r.start < be and bs < r.end for bs, be in group_names):
             continue        # "Fighters of the Arakan Army": a group's name, not a region
         if connector.startswith(",") and not TYPE_AFTER.match(text[r.end:r.end + 20]) \
@@ -415,9 +434,9 @@ def region_anchors(pa: ParsedArticle) -> list[tuple[int, int, PlaceMention]]:
         if r.level != "admin1":
             # a town as the container: only "X (Town)" and "X, Town" not in a list, for a name not known as a town
             if "in" in connector or "of" in connector or LIST_AFTER.match(text[r.end:r.end + 30]) \
-                    or (connector.startswith(",") and re.search(r",\s*(?:[A-Z][\w'’-]*\s*)+$", text[max(start, link.start() - 60):link.start() - len(m.group(1))])):
+                    or (connector.startswith(",") and re.search(r",\s*(?:[A-Z][\w'’-]*\s*)+$", text[max(start, name_end - 60):name_end - len(m.group(1))])):
                 continue
-        span = name_span(link.start() - len(m.group(1)), link.start())
+        span = name_span(name_end - len(m.group(1)), name_end)
         if span:
             found.append((span[0], span[1], r))
     for q in POSSESSIVE.finditer(text, start, end):
