@@ -199,3 +199,21 @@ def test_gunmen_attacking_a_police_post_is_a_clash_with_the_police(extractor):
     assert [(i.event_type, i.sub_event_type) for i in r.incidents] == [("Battles", "Armed clash")]
     inc = r.incidents[0]
     assert inc.actor2 == "Police Forces of Burkina Faso" and inc.location == "Dori" and inc.fatalities == 6
+
+
+def test_the_camp_points_back_to_the_place_introduced_as_a_camp(extractor):
+    text = ("Gunmen seized Kalma, the biggest camp for displaced families in the region, on Sunday. "
+            "On Monday the fighters torched the camp's market, which lies 17 kilometres east of Nyala, "
+            "killing three traders.")
+    incs = incidents_of(extractor, text)
+    market = [i for i in incs if any("market" in e.text for e in i.evidence)]
+    assert market and market[0].location == "Kalma"
+
+
+def test_a_spelling_known_only_as_a_transliteration_takes_the_gazetteer_name(extractor):
+    inc = one(extractor, "Russian troops shelled Velikaya Novosyolka in eastern Ukraine on Tuesday, damaging two houses.",
+              event_type="Explosions/Remote violence")
+    assert inc.location == "Velyka Novosilka" and inc.admin1 == "Donetsk"
+    inc = one(extractor, "Russian troops shelled Kharkov on Tuesday, damaging two houses.",
+              event_type="Explosions/Remote violence")
+    assert inc.location == "Kharkov"        # a spelling the gazetteer lists stays as written

@@ -402,6 +402,12 @@ class Gazetteer:
             "FROM name n JOIN place p ON p.id = n.id WHERE n.key = ? GROUP BY p.id", (key,)).fetchall()
         return tuple(rows)
 
+    def knows_spelling(self, name: str) -> bool:
+        """Whether ``name`` is written as the gazetteer writes one of its places (main or alternate name),
+        not only reached through a transliteration variant ('Velikaya Novosyolka')."""
+        self.db
+        return bool(self._candidates_cached(norm(name)) or self._candidates_cached(norm(REGION_WORDS.sub("", name))))
+
     def candidates(self, name: str) -> list[Place]:
         self.db
         out = []

@@ -658,6 +658,13 @@ class IncidentExtractor:
                        and not self._in_speaker(p)]
         # attacker / acting party
         attacker = self.attacker(c)
+        # "stormed the camp", "the camp, which lies 15 km south of X": the place the article introduced as
+        # a camp (or village, town) before, not the town named as a reference point
+        antecedent = self.definite_reference(c_start, c_end)
+        if antecedent is not None:
+            places = [p for p in places if not DISTANCE_BEFORE.search(pa.text[max(0, p.start - 50):p.start])]
+            if not [p for p in places if p.level == "place"]:
+                places = [antecedent]
         # location(s)
         chosen = self.choose_places(places)
         if not chosen:
@@ -702,6 +709,25 @@ class IncidentExtractor:
             self.set_actors(inc, c, attacker)
             results.append(inc)
         return results
+
+    def definite_reference(self, start: int, end: int) -> Optional[PlaceMention]:
+        """The place a clause's "the camp" / "the village" / "the town" points back to: the last place
+        before it that the article introduced with that noun ("Zamzam, the largest camp for displaced
+        people", "the village of Burin", "Kfar Kila village")."""
+        m = DEFINITE_SITE.search(self.pa.text, start, end)
+        if m is None:
+            return None
+        noun = m.group(1).lower()
+        text = self.pa.text
+        best = None
+        for p in find_places(self.pa, self.pa.body_start, start):
+            if p.level != "place":
+                continue
+            after, before = text[p.end:p.end + 60], text[max(0, p.start - 20):p.start]
+            if re.match(r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}" + noun + r"s?\b", after) \
+                    or re.search(r"\b" + noun + r"\s+of\s+$", before) or re.match(r"\s+" + noun + r"\b", after):
+                best = p
+        return best
 
     def protest_context(self, sent: Sentence) -> bool:
         for i in range(max(0, sent.index - 3), min(len(self.pa.sentences), sent.index + 2)):
@@ -769,7 +795,9 @@ class IncidentExtractor:
             if pm.place is not None:
                 inc.country = pa.country_name(pm.place)
                 inc.admin1 = pm.admin1
-                inc.location = pm.text if pm.level == "place" else pm.admin1
+                inc.location = pm.admin1 if pm.level != "place" else (
+                    # a spelling the gazetteer has only as a transliteration variant: the gazetteer's name
+                    pm.text if pa.gaz.knows_spelling(pm.text) else _ascii(pm.place.name))
             elif pm.region is not None:
                 # a place the gazetteer lacks, named with its region: the name as written, the region's
                 # centre, and a precision that says the point is the region's (the map draws it as approximate)
@@ -1115,6 +1143,11 @@ SEVERITY = {"Peaceful protest": 0, "Protest with intervention": 1, "Excessive fo
             "Violent demonstration": 3, "Mob violence": 3}
 
 
+DEFINITE_SITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}?(camp|village|town)\b(?!\s+of\b)", re.I)
+DISTANCE_BEFORE = re.compile(r"\b(?:kilometres|kilometers|km|miles)\s+(?:\(\S+\s+miles?\)\s+)?(?:north|south|east|west|"
+                             r"north-east|north-west|south-east|south-west|northeast|northwest|southeast|southwest)?\s*of\s+$", re.I)
+
+
 def merge(incidents: list[Incident]) -> list[Incident]:
     """One incident per type, place and day: later mentions add evidence and figures.
     Demonstrations at one place on one day are one incident, of the most severe type reported."""
@@ -1173,3 +1206,8 @@ def fold_coarse(incidents: list[Incident]) -> list[Incident]:
         finer.evidence.extend(e for e in inc.evidence if e not in finer.evidence)
         out.remove(inc)
     return out
+
+
+def _ascii(name: str) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
