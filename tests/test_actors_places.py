@@ -217,3 +217,15 @@ def test_a_spelling_known_only_as_a_transliteration_takes_the_gazetteer_name(ext
     inc = one(extractor, "Russian troops shelled Kharkov on Tuesday, damaging two houses.",
               event_type="Explosions/Remote violence")
     assert inc.location == "Kharkov"        # a spelling the gazetteer lists stays as written
+
+
+@pytest.mark.parametrize("text, location, admin1", [
+    ("On 2 May 2025, armed herders attacked Tse-Akaa village in Guma LGA, Benue state, killing nine people.",
+     "Tse-Akaa", "Benue"),
+    ("Gunmen attacked Kuje village in Kajuru district on Monday, killing four people.", "Kuje", "Kaduna"),
+    ("Around 300 garment workers demonstrated outside a factory in Ashulia, Dhaka, demanding unpaid wages.",
+     "Ashulia", "Dhaka"),
+], ids=["lga", "district-constrains-namesake", "capital-as-region"])
+def test_a_district_named_after_a_village_is_where_the_village_lies(extractor, text, location, admin1):
+    incs = incidents_of(extractor, text)
+    assert [(i.location, i.admin1) for i in incs] == [(location, admin1)]

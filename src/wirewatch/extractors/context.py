@@ -191,7 +191,9 @@ class ParsedArticle:
         before = self.text[max(0, ent.start_char - 40):ent.start_char]
         return bool(re.search(r"\b(outskirts|village|villages|town|towns|city|district|area|neighbourhood|camp|region|province"
                               r"|control|capture|fall|siege)\s+of\s+(the\s+)?$"
-                              r"|\b(in|near|outside)\s+$|\b(shelled|bombed|struck|hit|pounded|seized|captured)\s+$", before))
+                              r"|\b(in|near|outside)\s+$|\b(shelled|bombed|struck|hit|pounded|seized|captured|attacked|stormed|"
+                              r"raided|overran)\s+$", before)
+                    or re.match(r"\s+(village|town|camp|settlement|hamlet)\b", self.text[ent.end_char:ent.end_char + 12]))
 
     @cached_property
     def persons(self) -> list[Mention]:

@@ -300,6 +300,12 @@ def region_of(m: PlaceMention) -> Optional[tuple[str, str]]:
     return (m.place.country_code, m.place.admin1_code)
 
 
+def _names_a_country(pa: ParsedArticle, t: str) -> bool:
+    """A country's name or adjective ("Mali", "Malian"); a capital ("Dhaka", "Bamako") also names its region."""
+    low = t.lower()
+    return low in pa.lex.country_by_form and pa.lex.country_forms_kind.get(low) != "capital"
+
+
 def _region_at(pa: ParsedArticle, pos: int, limit: int, typed_only: bool = False,
                countries: Optional[dict] = None, admin1_only: bool = False) -> Optional[PlaceMention]:
     """The region named at ``pos``: the longest run of capitalised words there that the gazetteer knows as a
@@ -312,7 +318,7 @@ def _region_at(pa: ParsedArticle, pos: int, limit: int, typed_only: bool = False
     for n in range(min(len(words), 6), 0, -1):
         t = "".join(words[:n]).strip()
         if not t or not t[-1:].isalnum() or not re.match(r"[A-Z]", t.split()[-1].split("-")[-1] or "x") \
-                or t.lower() in NOT_PLACES or t.lower() in pa.lex.country_by_form:
+                or t.lower() in NOT_PLACES or _names_a_country(pa, t):
             continue
         typed = bool(TYPE_AFTER.match(pa.text[pos + len(t):pos + len(t) + 20]))
         if typed_only and not typed:
@@ -343,7 +349,7 @@ def _region_before(pa: ParsedArticle, pos: int, limit: int, countries: Optional[
     words = m.group(1).split(" ")
     for n in range(len(words)):
         t = " ".join(words[n:])
-        if t.lower() in NOT_PLACES or t.lower() in pa.lex.country_by_form:
+        if t.lower() in NOT_PLACES or _names_a_country(pa, t):
             continue
         p = pa.gaz.lookup(t, pa.country_codes if countries is None else countries, prefer="admin1", kind="admin1",
                           typed=bool(typed))
@@ -489,7 +495,43 @@ def anchor_to_regions(pa: ParsedArticle, places: list[PlaceMention], start: int,
         else:
             out.append(mention)
     out.sort(key=lambda p: p.start)
-    return out
+    return fold_second_order(pa, out)
+
+
+ADMIN2_WORD = (r"(?:LGA|local government area|district|sub-county|county|upazila|township|tehsil|municipality|"
+               r"commune|department|raion|rayon|hromada|woreda|territory)")
+ADMIN2_END = re.compile(r"\s" + ADMIN2_WORD + r"$", re.I)
+ADMIN2_AFTER = re.compile(r"^\s+" + ADMIN2_WORD + r"\b", re.I)
+SITE_END = re.compile(r"\s(?:village|town|hamlet|camp|settlement)$", re.I)
+
+
+def fold_second_order(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]:
+    """"Yelwata village in Guma LGA, Benue state": the district is where the village lies, not a second
+    place; the village keeps the district's region. An unknown name written with its site word
+    ("Yelwata village") is the name alone."""
+    text = pa.text
+    out = []
+    for p in places:
+        if p.place is None and p.level == "place" and SITE_END.search(p.text):
+            t = SITE_END.sub("", p.text)
+            p = PlaceMention(p.start, p.start + len(t), t, None, "place", p.prep, p.region)
+        out.append(p)
+    drop = set()
+    for i, p in enumerate(out[:-1]):
+        q = out[i + 1]
+        if p.level == "place" and q.level == "place" and re.fullmatch(r"\s+(?:\w+\s+)?in\s+(?:the\s+)?", text[p.end:q.start]) \
+                and (ADMIN2_END.search(q.text) or ADMIN2_AFTER.match(text[q.end:q.end + 30])):
+            drop.add(i + 1)
+            region = q.region if q.place is None else (_as_region(pa, q) if q.place.admin1_code else None)
+            if region is None or region.place is None or region.level != "admin1":
+                continue
+            if p.place is None and p.region is None:
+                out[i] = p.with_region(region)
+            elif p.place is not None and region_of(p) != region_of(region):
+                # "Kuje village in Kajuru district": not the Kuje of another region
+                inside = pa.gaz.lookup(p.text, within=region_of(region))
+                out[i] = PlaceMention(p.start, p.end, p.text, inside, "place", p.prep, None if inside else region)
+    return [p for i, p in enumerate(out) if i not in drop]
 
 
 def _as_region(pa: ParsedArticle, town: PlaceMention) -> PlaceMention:
