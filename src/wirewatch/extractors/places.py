@@ -259,6 +259,13 @@ def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]
     for i, p in enumerate(out[:-1]):
         q = out[i + 1]
         between = pa.text[p.end:q.start]
+        if p.level == "place" and q.level == "admin1" and q.place is not None \
+                and re.fullmatch(r"\s+(?:area|district|neighbou?rhood|quarter|suburb|outskirts)\s+of\s+(?:the\s+)?", between) \
+                and not REGION_AFTER.match(pa.text[q.end:q.end + 20]):
+            # "the Dniprovskyi district of Kherson": the city, which shares the region's name
+            city = pa.resolve_place(q.text, prefer="place")
+            if city is not None and city.kind == "place" and city.admin1_code == q.place.admin1_code:
+                out[i + 1] = q = PlaceMention(q.start, q.end, q.text, city, "place", q.prep)
         if p.level == "place" and q.level == "place":
             if re.fullmatch(r"\s+(?:area|district|neighbou?rhood|quarter|suburb|outskirts)\s+of\s+(?:the\s+)?", between):
                 drop.add(i)
@@ -283,9 +290,10 @@ NAME_AFTER = re.compile(r"^(" + _NAME + r")")
 LINK = re.compile(r"(?=[\s,(])(?<=[\w'’.])((?:\s+" + SITE_WORD + r")?)(,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*(?:the\s+)?|\s+of\s+(?:the\s+)?)(?=[A-Z])")
 # the same connectors without the site word, for scanning a whole article (the site word is read back)
 CONNECTOR = re.compile(r"(?=[\s,(])(?<=[\w'’.])(,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*(?:the\s+)?|\s+of\s+(?:the\s+)?)(?=[A-Z])")
+CITY_PART = re.compile(r"(?:district|area|neighbou?rhood|quarter|suburb|outskirts)$", re.I)
 SITE_TAIL = re.compile(r"(?<!\s)\s+" + SITE_WORD + r"$")
 # a region's name: capitalised words with the small words regions have ("Jammu and Kashmir", "Boucle du Mouhoun")
-REGION_WORDS_AFTER = re.compile(r"^((?:[A-Z][\w'’.-]*|&)(?:[ -](?:[A-Z][\w'’.-]*|and|&|du|de|del|el|al|of|la|des|e))*)")
+REGION_WORDS_AFTER = re.compile(r"^((?:[A-Z][\w'’.-]*|&)(?:[ -](?:[A-Z][\w'’.-]*|(?:and|&|del|des|du|de|el|al|of|la|e)(?![\w'’])))*)")
 # a region's name then "'s X": "Hama's Kafr Nabudah area", "the Mopti region's village of Sobane Da"
 POSSESSIVE = re.compile(r"(?:'s|’s)\s+(?:(?:" + SITE_WORD + r")\s+of\s+)?(?=[A-Z])")
 TYPE_BEFORE = re.compile(r"(?<!\s)\s+" + TYPE_WORD + r"$", re.I)
@@ -316,7 +324,7 @@ def _region_at(pa: ParsedArticle, pos: int, limit: int, typed_only: bool = False
         return None
     words = re.split(r"(?<=[^ -])(?=[ -])", m.group(1))
     for n in range(min(len(words), 6), 0, -1):
-        t = "".join(words[:n]).strip()
+        t = "".join(words[:n]).strip().rstrip(".'’")
         if not t or not t[-1:].isalnum() or not re.match(r"[A-Z]", t.split()[-1].split("-")[-1] or "x") \
                 or t.lower() in NOT_PLACES or _names_a_country(pa, t):
             continue
@@ -430,8 +438,18 @@ def region_anchors(pa: ParsedArticle) -> list[tuple[int, int, PlaceMention]]:
         m = NAME_BEFORE.search(before)
         if not m:
             continue
-        # "X of Y" needs Y's region word unless a site word says what X is ("Mbau village of Nord-Kivu")
+        # "X of Y" needs Y's region word unless a site word says what X is ("Mbau village of Nord-Kivu");
+        # "the Dniprovskyi district of Kherson": a part of a city folds into the city (not anchored here)
+        if site and connector.strip() == "of" and CITY_PART.match(site.group(0).strip()) \
+                and not TYPE_AFTER.match(text[link.end():link.end() + 40].split(",")[0].split(" ", 1)[-1]):
+            continue
         r = _region_at(pa, link.end(), end, typed_only=connector.strip() == "of" and not site)
+        # "Mamove, Beni territory, North Kivu": the last of a chain of containers is the first-order region
+        chain = re.match(r"(?:\s+" + TYPE_WORD + r")?,\s*", text[r.end:r.end + 30]) if r is not None else None
+        if chain:
+            outer = _region_at(pa, r.end + chain.end(), end)
+            if outer is not None and outer.level == "admin1":
+                r = outer
         if r is None or any(r.start < be and bs < r.end for bs, be in group_names):
             continue        # "Fighters of the Arakan Army": a group's name, not a region
         if connector.startswith(",") and not TYPE_AFTER.match(text[r.end:r.end + 20]) \
@@ -473,7 +491,7 @@ def anchor_to_regions(pa: ParsedArticle, places: list[PlaceMention], start: int,
             continue
         t = text[s:e]
         own = pa.gaz.lookup(t, pa.country_codes)
-        if own is not None and own.kind in ("admin1", "country"):
+        if own is not None and (own.kind == "country" or own.kind == "admin1" and own.country_code == region[0]):
             continue        # "Donetsk, Zaporizhia and Kherson regions": a list of regions
         i = next((k for k, p in enumerate(out) if p.start < e and s < p.end), None)
         current = out[i] if i is not None else None
