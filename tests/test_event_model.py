@@ -205,3 +205,81 @@ def test_a_csv_without_countries_trains_without_cross_validation_and_says_so(run
     rc, out, err = run_cli("train", "--data", path, "--out", tmp_path / "m")
     assert rc == 0, err
     assert "no cross-validation" in err and (tmp_path / "m" / "model.json").is_file()
+
+
+# ----------------------------------------------------------------------- interactions and opinion
+INTERACTION_LINES = [
+    ("The Kenyan president flew to Addis Ababa for talks with the Ethiopian prime minister.", "04", "Kenya"),
+    ("Ghana's foreign minister hosted her Togolese counterpart in Accra on Tuesday.", "04", "Ghana"),
+    ("Peru's congress censured the interior minister over the handling of the road blockades.", "11", "Peru"),
+    ("The opposition accused the electoral board of rigging the count in three provinces.", "11", "Zambia"),
+    ("Lithuania expelled two Belarusian diplomats and recalled its chargé d'affaires from Minsk.", "16", "Lithuania"),
+    ("Chile suspended its trade talks with Bolivia after the border incident.", "16", "Chile"),
+    ("Manila told Beijing to withdraw its coast guard ships from the shoal by Friday.", "10", "Philippines"),
+    ("The union demanded that the transport ministry reverse the fare rise.", "10", "Nigeria"),
+    ("The mayor said the market would reopen on Monday after repairs.", "01", "Uganda"),
+    ("Rainfall was heavier than usual across the northern districts this week.", "none", "Malawi"),
+]
+
+
+def interaction_corpus(path: Path) -> Path:
+    rows = [{"text": t, "root": r, "source": "", "target": "", "country": c, "style": "wire" if i % 2 else "local",
+             "batch": "test"} for i, (t, r, c) in enumerate(INTERACTION_LINES)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_interaction_lines_read_as_cameo_roots_and_root_01_is_no_interaction(tmp_path):
+    ex = read_examples([interaction_corpus(tmp_path / "i.jsonl")], kind="interactions")
+    assert [e.label for e in ex] == ["04", "04", "11", "11", "16", "16", "10", "10", NONE, NONE]
+    from wirewatch.event_model.data import normalise_label
+    assert [normalise_label(v, "interactions") for v in ("4", "04", "042", "0431", "20", "21", "x")] == \
+        ["04", "04", "04", "04", "20", None, None]
+
+
+def test_gold_articles_give_interaction_roots_and_opinion_sentences():
+    text = ("Turkey's president met the Syrian leader in Ankara on Monday. "
+            "It is hard to see how the truce can hold. Officials said 40 trucks crossed.")
+    doc = {"id": "g2", "text": text,
+           "interactions": [{"cameo_root": "04", "evidence": [text[:40]]}],
+           "opinion": ["It is hard to see how the truce can hold."], "incidents": []}
+    assert [e.label for e in gold_examples(doc, "g2.json", "interactions")] == ["04", NONE, NONE]
+    assert [e.label for e in gold_examples(doc, "g2.json", "opinion")] == [NONE, "opinion", NONE]
+
+
+def test_train_and_evaluate_an_interaction_model_from_the_command_line(run_cli, tmp_path):
+    data = interaction_corpus(tmp_path / "i.jsonl")
+    rc, out, err = run_cli("train", "--kind", "interactions", "--data", data, "--out", tmp_path / "m",
+                           "--cv-by", "style", "--folds", "2")
+    assert rc == 0, err
+    assert "interactions over 4 CAMEO roots" in err and "cameo_root" in out and "interaction or not" in out
+    rc, out, err = run_cli("evaluate", "--kind", "interactions", "--data", data, "--model", tmp_path / "m")
+    assert rc == 0, err
+    assert out.splitlines()[0].startswith("cameo_root") and "weighted F1" in out
+
+
+def test_a_csv_of_interactions_needs_text_and_root_columns(run_cli, tmp_path):
+    path = tmp_path / "i.csv"
+    path.write_text("sentence,EventRootCode\nThe king received the envoy.,042\nIt rained.,\n", encoding="utf-8")
+    assert [e.label for e in read_examples([path], kind="interactions")] == ["04", NONE]
+    wrong = tmp_path / "w.csv"
+    wrong.write_text("notes,sub_event_type\nx,Attack\n", encoding="utf-8")
+    rc, out, err = run_cli("train", "--kind", "interactions", "--data", wrong, "--out", tmp_path / "m")
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "root" in err
+
+
+def test_a_two_label_model_predicts_both_labels(tmp_path):
+    """Opinion or not: two labels, stored and read like the others (scikit-learn keeps one row for them)."""
+    from wirewatch.event_model import Example, load_model
+    ex = [Example(t, "opinion", "X") for t in (
+        "It is hard to see how this truce can last.", "The real test will come when the rains end.",
+        "There is little doubt the gamble has failed.", "This is a government that has lost its nerve.")] + \
+        [Example(t, NONE, "Y") for t in (
+            "The ministry said 40 trucks crossed on Monday.", "Police arrested six men near the port.",
+            "The talks will resume in Geneva on Friday.", "Rain fell across the region overnight.")]
+    model = EventTypeModel.fit(ex)
+    model.save(tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    labels = [p.label for p in again.predict(["There is little doubt this truce has failed.",
+                                              "Police said 40 men were arrested on Friday."])]
+    assert labels == ["opinion", NONE]

@@ -377,11 +377,11 @@ class _Bar:
         self.last = step
 
 
-def _read_training_data(paths) -> Optional[list]:
+def _read_training_data(paths, kind: str = "incidents") -> Optional[list]:
     from .event_model import DataError, read_examples
 
     try:
-        examples = read_examples(paths, warn=_err)
+        examples = read_examples(paths, warn=_err, kind=kind)
     except (DataError, OSError) as e:
         _err(f"error: {e}")
         return None
@@ -396,7 +396,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from .event_model import format_report, train
 
-    examples = _read_training_data(args.data)
+    examples = _read_training_data(args.data, args.kind)
     if examples is None:
         return 2
     by = [] if args.cv_by.strip().lower() in ("", "none") else [b.strip() for b in args.cv_by.split(",")]
@@ -405,8 +405,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         _err(f"--cv-by: unknown grouping {', '.join(bad)} (country, style, batch or none)")
         return 2
     counts = Counter(e.label for e in examples)
-    _err(f"{len(examples)} examples: {len(examples) - counts.get('none', 0)} incidents over "
-         f"{len(counts) - ('none' in counts)} sub-event types, {counts.get('none', 0)} negatives, "
+    negative = "none"
+    what = {"incidents": ("incidents", "sub-event types"), "interactions": ("interactions", "CAMEO roots"),
+            "opinion": ("opinion sentences", "labels")}[args.kind]
+    _err(f"{len(examples)} examples: {len(examples) - counts.get(negative, 0)} {what[0]} over "
+         f"{len(counts) - (negative in counts)} {what[1]}, {counts.get(negative, 0)} negatives, "
          f"{len({e.country for e in examples if e.country})} countries")
     params = {"seed": args.seed} if args.seed is not None else None
     try:
@@ -416,7 +419,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 2
     for grouping, s in report.items():
         print(format_report(s, f"cross-validation, folds split by {grouping} "
-                               f"(no {grouping} is both in training and in test):"))
+                               f"(no {grouping} is both in training and in test):", kind=args.kind))
         print()
     if report:
         first = next(iter(report.values()))     # the grouping the calibration was fitted on
@@ -436,12 +439,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from .event_model import ModelError, evaluate, format_confusion, format_report, load_model
 
-    examples = _read_training_data(args.data)
+    examples = _read_training_data(args.data, args.kind)
     if examples is None:
         return 2
-    settings = Settings.load(event_model=args.model)
+    if args.kind == "incidents":
+        where = Settings.load(event_model=args.model).event_model
+    else:
+        from .event_model import default_model_dir
+        where = args.model or str(default_model_dir(args.kind))
     try:
-        model = load_model(settings.event_model)
+        model = load_model(where)
     except ModelError as e:
         _err(f"error: {e}")
         return 2
@@ -452,7 +459,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({**s.summary(), "per_label": s.per_label, "confusion": s.confusion}, indent=2))
         return 0
-    print(format_report(s))
+    print(format_report(s, kind=args.kind))
     print()
     print(format_confusion(s))
     return 0
@@ -579,14 +586,18 @@ def build_parser() -> argparse.ArgumentParser:
     model_args(dm, spacy=False)
     dm.set_defaults(func=cmd_demo)
 
-    data_help = ("training data: corpus JSON Lines (text, sub_event_type or none, country, style), gold article "
-                 "JSON files, or an ACLED-style CSV export (notes, sub_event_type[, country]); directories are "
-                 "searched for .jsonl, .json and .csv")
+    data_help = ("training data: corpus JSON Lines (text, the label field of the kind: sub_event_type, root or "
+                 "label; country, style), gold article JSON files, or a CSV (incidents: an ACLED-style export with "
+                 "notes and sub_event_type; interactions: text and root; opinion: text and label); directories "
+                 "are searched for .jsonl, .json and .csv")
+    kind_help = ("what the model codes: incidents (ACLED sub-event type, the default), interactions (CAMEO root "
+                 "02-20) or opinion (the outlet's own voice vs report)")
     tr = sub.add_parser("train", help="train an event-typing model on coded data and print its cross-validated scores",
                         description="Train the event-typing model (is a sentence an incident, and of which ACLED "
                         "sub-event type) on labelled sentences, cross-validate it by country and by style, calibrate "
                         "its probabilities and save it to a directory that --model takes.")
     tr.add_argument("--data", nargs="+", required=True, metavar="FILE", help=data_help)
+    tr.add_argument("--kind", choices=["incidents", "interactions", "opinion"], default="incidents", help=kind_help)
     tr.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
     tr.add_argument("--folds", type=int, default=5, help="cross-validation folds per grouping (default 5)")
     tr.add_argument("--cv-by", dest="cv_by", default="country,style",
@@ -599,7 +610,9 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Per sub-event type precision, recall and F1, the confusion matrix, weighted "
                          "and macro F1, incident detection and calibration of a model on labelled data.")
     ev2.add_argument("--data", nargs="+", required=True, metavar="FILE", help=data_help)
-    ev2.add_argument("--model", metavar="DIR", help="model directory (default $WIREWATCH_MODEL, else the default model)")
+    ev2.add_argument("--kind", choices=["incidents", "interactions", "opinion"], default="incidents", help=kind_help)
+    ev2.add_argument("--model", metavar="DIR", help="model directory (incidents: default $WIREWATCH_MODEL, else the "
+                     "default model; interactions and opinion: the default model of that kind)")
     ev2.add_argument("--format", "-f", choices=["table", "json"], default="table")
     ev2.set_defaults(func=cmd_evaluate)
 

@@ -50,20 +50,45 @@ class Example:
     origin: str = ""                # file:line
 
 
-def normalise_label(value) -> Optional[str]:
-    """The codebook spelling of a sub-event type, NONE for a negative, None when unknown."""
+KINDS = ("incidents", "interactions", "opinion")
+CAMEO_ROOTS = [f"{n:02d}" for n in range(2, 21)]       # 01 (plain statements) are quotes, not interactions
+OPINION, REPORT = "opinion", NONE     # a report sentence is the negative, as for the other kinds
+# the field that holds the label in a corpus line and in a CSV, per kind
+LABEL_FIELD = {"incidents": "sub_event_type", "interactions": "root", "opinion": "label"}
+
+
+def normalise_label(value, kind: str = "incidents") -> Optional[str]:
+    """The label of a line in the codebook's spelling: a sub-event type (incidents), a two-digit CAMEO
+    root 02-20 (interactions; "4", "04", "042" all read as "04", root 01 is no interaction), or
+    opinion/report; NONE for a negative (REPORT for opinion); None when unknown."""
+    negative = REPORT if kind == "opinion" else NONE
     if value is None:
-        return NONE
+        return negative
     s = str(value).strip()
-    if s.lower() in ("", "none", "null", "no event", "no_event"):
-        return NONE
+    if s.lower() in ("", "none", "null", "no event", "no_event", "no interaction"):
+        return negative
+    if kind == "interactions":
+        m = re.fullmatch(r"(\d{1,2})(\d)?(\d)?", s)
+        if not m:
+            return None
+        code = s.zfill(2) if len(s) <= 2 else s[:2] if len(s) in (3, 4) else None
+        if code == "01":
+            return NONE
+        return code if code in CAMEO_ROOTS else None
+    if kind == "opinion":
+        low = s.lower()
+        if low in ("opinion", "true", "1", "yes"):
+            return OPINION
+        if low in ("report", "false", "0", "no"):
+            return REPORT
+        return None
     return _BY_LOWER.get(s.lower())
 
 
 Warn = Callable[[str], None]
 
 
-def _corpus_lines(path: Path, warn: Warn) -> Iterator[Example]:
+def _corpus_lines(path: Path, warn: Warn, kind: str = "incidents") -> Iterator[Example]:
     with open(path, encoding="utf-8", errors="replace") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -76,9 +101,10 @@ def _corpus_lines(path: Path, warn: Warn) -> Iterator[Example]:
             if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
                 warn(f"{path}:{n}: no \"text\", skipped")
                 continue
-            label = normalise_label(row.get("sub_event_type"))
+            field = LABEL_FIELD[kind]
+            label = normalise_label(row.get(field), kind)
             if label is None:
-                warn(f"{path}:{n}: unknown sub_event_type {row.get('sub_event_type')!r}, skipped")
+                warn(f"{path}:{n}: unknown {field} {row.get(field)!r}, skipped")
                 continue
             yield Example(row["text"].strip(), label, str(row.get("country") or ""), str(row.get("style") or ""),
                           str(row.get("batch") or path.stem), f"{path}:{n}")
@@ -99,15 +125,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def gold_examples(doc: dict, origin: str = "") -> list[Example]:
-    """The sentences of a gold article, each labelled by the incident whose evidence it holds."""
+GOLD_RECORDS = {"incidents": ("incidents", "sub_event_type"), "interactions": ("interactions", "cameo_root"),
+                "opinion": ("opinion", None)}
+
+
+def gold_examples(doc: dict, origin: str = "", kind: str = "incidents") -> list[Example]:
+    """The sentences of a gold article, each labelled by the record of ``kind`` whose evidence it holds
+    (an incident's sub-event type, an interaction's CAMEO root, opinion); the others are negatives."""
     text = doc.get("text") or ""
     spans = split_sentences(text)
     labels: dict[int, str] = {}
     country: dict[int, str] = {}
-    for inc in doc.get("incidents") or []:
-        label = normalise_label(inc.get("sub_event_type"))
-        if not label or label == NONE:
+    records, field = GOLD_RECORDS[kind]
+    for inc in doc.get(records) or []:
+        if isinstance(inc, str):            # opinion records are the sentences themselves
+            inc = {"evidence": [inc]}
+        if not isinstance(inc, dict):
+            continue
+        label = normalise_label(inc.get(field), kind) if field else OPINION
+        if not label or label in (NONE, REPORT):
             continue
         for ev in inc.get("evidence") or []:
             start = ev.get("start") if isinstance(ev, dict) else None
@@ -127,12 +163,12 @@ def gold_examples(doc: dict, origin: str = "") -> list[Example]:
         sent = text[s:e].strip()
         if len(sent.split()) < 3 or re.fullmatch(r"date \d{4}-\d{2}-\d{2}", sent):
             continue
-        out.append(Example(sent, labels.get(i, NONE), country.get(i, main_country), "gold",
-                           str(doc.get("id") or origin), f"{origin}#{i}"))
+        out.append(Example(sent, labels.get(i, REPORT if kind == "opinion" else NONE), country.get(i, main_country),
+                           "gold", str(doc.get("id") or origin), f"{origin}#{i}"))
     return out
 
 
-def _gold_file(path: Path, warn: Warn) -> Iterator[Example]:
+def _gold_file(path: Path, warn: Warn, kind: str = "incidents") -> Iterator[Example]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8", errors="replace"))
     except ValueError as e:
@@ -143,31 +179,43 @@ def _gold_file(path: Path, warn: Warn) -> Iterator[Example]:
         if not isinstance(d, dict) or not isinstance(d.get("text"), str) or "incidents" not in d:
             warn(f"{path}: not a gold article (needs \"text\" and \"incidents\"), skipped")
             continue
-        yield from gold_examples(d, str(path))
+        yield from gold_examples(d, str(path), kind)
 
 
-def _acled_csv(path: Path, warn: Warn) -> Iterator[Example]:
+# the columns a CSV gives text and label in, per kind (the first present is used)
+CSV_TEXT = {"incidents": ("notes",), "interactions": ("text", "sentence"), "opinion": ("text", "sentence")}
+CSV_LABEL = {"incidents": ("sub_event_type",), "interactions": ("root", "cameo_root", "eventrootcode"),
+             "opinion": ("label", "opinion")}
+
+
+def _acled_csv(path: Path, warn: Warn, kind: str = "incidents") -> Iterator[Example]:
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.DictReader(fh)
         cols = {c.lower().strip(): c for c in reader.fieldnames or []}
-        if "notes" not in cols or "sub_event_type" not in cols:
-            raise DataError(f"{path}: a CSV needs \"notes\" and \"sub_event_type\" columns "
+        text_col = next((cols[c] for c in CSV_TEXT[kind] if c in cols), None)
+        label_col = next((cols[c] for c in CSV_LABEL[kind] if c in cols), None)
+        if text_col is None or label_col is None:
+            raise DataError(f"{path}: a CSV of {kind} needs a {' or '.join(map(repr, CSV_TEXT[kind]))} column and a "
+                            f"{' or '.join(map(repr, CSV_LABEL[kind]))} column "
                             f"(has {', '.join(reader.fieldnames or []) or 'none'})")
         for n, row in enumerate(reader, 2):
-            text = (row.get(cols["notes"]) or "").strip()
+            text = (row.get(text_col) or "").strip()
             if not text:
-                warn(f"{path}:{n}: empty notes, skipped")
+                warn(f"{path}:{n}: empty {text_col}, skipped")
                 continue
-            label = normalise_label(row.get(cols["sub_event_type"]))
+            label = normalise_label(row.get(label_col), kind)
             if label is None:
-                warn(f"{path}:{n}: unknown sub_event_type {row.get(cols['sub_event_type'])!r}, skipped")
+                warn(f"{path}:{n}: unknown {label_col} {row.get(label_col)!r}, skipped")
                 continue
             yield Example(text, label, (row.get(cols["country"]) or "").strip() if "country" in cols else "",
                           "acled", path.stem, f"{path}:{n}")
 
 
-def read_examples(paths: Iterable, warn: Optional[Warn] = None) -> list[Example]:
-    """Examples from files or directories (``*.jsonl``, ``*.json``, ``*.csv`` found recursively)."""
+def read_examples(paths: Iterable, warn: Optional[Warn] = None, kind: str = "incidents") -> list[Example]:
+    """Examples of ``kind`` (incidents, interactions, opinion) from files or directories (``*.jsonl``,
+    ``*.json``, ``*.csv`` found recursively)."""
+    if kind not in KINDS:
+        raise DataError(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
     warn = warn or (lambda msg: None)
     out: list[Example] = []
     for p in paths:
@@ -183,11 +231,11 @@ def read_examples(paths: Iterable, warn: Optional[Warn] = None) -> list[Example]
         for f in files:
             suffix = f.suffix.lower()
             if suffix == ".jsonl":
-                out.extend(_corpus_lines(f, warn))
+                out.extend(_corpus_lines(f, warn, kind))
             elif suffix == ".json":
-                out.extend(_gold_file(f, warn))
+                out.extend(_gold_file(f, warn, kind))
             elif suffix == ".csv":
-                out.extend(_acled_csv(f, warn))
+                out.extend(_acled_csv(f, warn, kind))
             else:
                 raise DataError(f"{f}: not a training file (expected .jsonl corpus, .json gold article or .csv export)")
     return out

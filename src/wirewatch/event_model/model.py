@@ -31,9 +31,11 @@ class ModelError(ValueError):
     """A model directory that cannot be loaded (missing files, wrong format)."""
 
 
-def default_model_dir() -> Path:
-    """Where `make model` puts the default model: inside the package."""
-    return Path(__file__).resolve().parent / "default"
+def default_model_dir(kind: str = "incidents") -> Path:
+    """Where `make model` puts the default model of a kind: inside the package (``default`` for incidents,
+    ``default-interactions``, ``default-opinion``)."""
+    here = Path(__file__).resolve().parent
+    return here / "default" if kind == "incidents" else here / f"default-{kind}"
 
 
 def _vectorizers(params: dict):
@@ -89,7 +91,13 @@ class EventTypeModel:
         vocab = [t for t, _ in sorted(word.vocabulary_.items(), key=lambda kv: kv[1])]
         vocab += [t for t, _ in sorted(char.vocabulary_.items(), key=lambda kv: kv[1])]
         idf = np.concatenate([word.idf_, char.idf_])
-        return cls(labels, vocab, len(word.vocabulary_), clf.coef_, clf.intercept_, idf, params, temperature, info)
+        coef, intercept = clf.coef_, clf.intercept_
+        if coef.shape[0] == 1 and len(labels) == 2:
+            # two labels (opinion or not): scikit-learn keeps one row for the second label; the softmax over
+            # (0, score) is the same probability, so every kind is stored and read the same way
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([np.zeros_like(intercept), intercept])
+        return cls(labels, vocab, len(word.vocabulary_), coef, intercept, idf, params, temperature, info)
 
     # ------------------------------------------------------------- prediction
     def _vectorizer(self):

@@ -160,18 +160,25 @@ def fit_temperature(logprobs_fn: Callable[[float], np.ndarray], y: np.ndarray) -
     return best_t
 
 
-def format_report(s: Scores, title: str = "") -> str:
+# per kind: the label column's name, what a positive is
+KIND_WORDS = {"incidents": ("sub_event_type", "incident"), "interactions": ("cameo_root", "interaction"),
+              "opinion": ("label", "opinion")}
+
+
+def format_report(s: Scores, title: str = "", kind: str = "incidents") -> str:
+    column, thing = KIND_WORDS.get(kind, KIND_WORDS["incidents"])
     lines = []
     if title:
         lines.append(title)
-    lines.append(f"{'sub_event_type':<36}{'P':>7}{'R':>7}{'F1':>7}{'n':>7}")
+    lines.append(f"{column:<36}{'P':>7}{'R':>7}{'F1':>7}{'n':>7}")
     for lab in s.labels:
         v = s.per_label[lab]
         lines.append(f"{lab:<36}{v['precision']:7.3f}{v['recall']:7.3f}{v['f1']:7.3f}{v['support']:7d}")
     lines.append(f"weighted F1 {s.weighted_f1:.3f}   macro F1 {s.macro_f1:.3f}   accuracy {s.accuracy:.3f}   n {s.n}")
     d = s.detection
-    lines.append(f"incident or not: P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f}"
-                 + (f"   type right on detected incidents {s.typing_accuracy:.3f}" if s.typing_accuracy is not None else ""))
+    lines.append(f"{thing} or not: P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f}"
+                 + (f"   label right on detected {thing}s {s.typing_accuracy:.3f}"
+                    if s.typing_accuracy is not None and kind != "opinion" else ""))
     if s.ece is not None:
         lines.append(f"calibration: expected calibration error {s.ece:.3f}")
     return "\n".join(lines)

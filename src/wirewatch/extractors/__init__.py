@@ -53,6 +53,17 @@ class Extractor:
         return self._event_model
 
     @property
+    def interaction_model(self):
+        """The CAMEO-root model (`make model` builds it when corpus/interactions is there; loaded once), or
+        None: the trigger rules alone (also when the event-typing model is switched off with "none")."""
+        if getattr(self, "_interaction_model", False) is False:
+            from ..event_model import default_model_dir, load_model
+            off = self.settings.event_model is not None and str(self.settings.event_model).lower() == "none"
+            where = default_model_dir("interactions")
+            self._interaction_model = None if off or not (where / "model.json").is_file() else load_model(where)
+        return self._interaction_model
+
+    @property
     def nlp(self):
         if self._nlp is None:
             self._nlp = load_pipeline(self.settings.spacy_model)
@@ -91,6 +102,6 @@ class Extractor:
         contradictions = find_contradictions(pa, claims)
         incidents = IncidentExtractor(pa, actors, quotes, self.event_model).extract()
         direct = [(q.start, q.end) for q in qx.direct_spans()]
-        interactions = InteractionExtractor(pa, actors).extract(direct)
+        interactions = InteractionExtractor(pa, actors, self.interaction_model).extract(direct)
         return ArticleResult(article=article, incidents=incidents, interactions=interactions, quotes=quotes,
                              claims=claims, opinion=opinion, contradictions=contradictions)

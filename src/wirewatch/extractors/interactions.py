@@ -19,7 +19,9 @@ CIVILIAN_NOUNS = {"people", "resident", "residents", "civilian", "civilians", "c
                   "public", "family", "families", "villager", "villagers"}
 ROOT_VERB = {"02": "urged", "03": "offered cooperation to", "04": "met", "05": "welcomed", "07": "gave aid to",
              "08": "eased pressure on", "10": "made demands of", "11": "criticised", "12": "rejected",
-             "13": "threatened", "14": "protested against", "15": "showed force towards", "16": "cut ties with"}
+             "13": "threatened", "14": "protested against", "15": "showed force towards", "16": "cut ties with",
+             "06": "cooperated with", "09": "investigated", "17": "coerced", "18": "assaulted", "19": "fought",
+             "20": "used mass violence against"}
 
 
 def cameo_matchers(lex) -> tuple[dict[str, LemmaMatcher], dict[str, str], LemmaMatcher]:
@@ -37,10 +39,18 @@ def cameo_matchers(lex) -> tuple[dict[str, LemmaMatcher], dict[str, str], LemmaM
     return lex.__dict__["_cameo_matchers"]
 
 
+# how the interaction model's root distribution is combined with the trigger rules
+MODEL_ADD = 0.7         # a root the rules did not see: added when the model is at least this sure
+MODEL_RETYPE = 0.6      # a rule's root replaced by the model's when it is this sure of another root
+MODEL_DROP = 0.9        # a rule's interaction dropped when the model is this sure there is none
+REPORTING = {"say", "tell", "add", "state", "announce", "note", "write", "claim", "insist", "report"}
+
+
 class InteractionExtractor:
-    def __init__(self, pa: ParsedArticle, actors: ActorCoder):
+    def __init__(self, pa: ParsedArticle, actors: ActorCoder, model=None):
         self.pa = pa
         self.actors = actors
+        self.model = model
         self.matchers, self.root_of, self.m_all = cameo_matchers(pa.lex)
         self.quotes_spans: list[tuple[int, int]] = []
         self.actor_nouns = set(pa.lex.speech.get("actor_nouns") or [])
@@ -48,14 +58,25 @@ class InteractionExtractor:
     def in_quote(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.quotes_spans)
 
+    def _predictions(self) -> dict:
+        """The interaction model's prediction for every sentence of the body (one batch per article)."""
+        if self.model is None:
+            return {}
+        sents = [s for s in self.pa.sentences if not s.opinion and s.end > self.pa.body_start]
+        texts = [self.pa.text[max(s.start, self.pa.body_start):s.end] for s in sents]
+        return dict(zip((s.index for s in sents), self.model.predict(texts))) if texts else {}
+
     def extract(self, direct_spans: list[tuple[int, int]]) -> list[Interaction]:
         self.quotes_spans = direct_spans
         out = []
+        preds = self._predictions()
         for sent in self.pa.sentences:
             if sent.opinion:
                 continue
             toks = [t for t in sent.span if t.idx >= self.pa.body_start]
             seen_roots = set()
+            pred = preds.get(sent.index)
+            before = len(out)
             for i, j, entry in self.m_all.find(toks):
                 trig = toks[i]
                 if self.in_quote(trig.idx):
@@ -86,6 +107,11 @@ class InteractionExtractor:
                         root = "11"
                 if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
                     root = "10"   # "told Iran to end its support": a demand
+                if pred is not None:
+                    if pred.label == "none" and pred.probability >= MODEL_DROP:
+                        continue
+                    if pred.label not in ("none", root) and pred.probability >= MODEL_RETYPE:
+                        root = pred.label
                 targets = self.targets(verb, root)
                 if not targets:
                     dobj = next((c for c in verb.children if c.dep_ == "dobj"), None)
@@ -110,7 +136,43 @@ class InteractionExtractor:
                         cameo_root=root, summary=self.summary(source, root, verb, tgt),
                         location=self.location(sent), evidence=[self.pa.ev(ev_start, min(ev_end, sent.end))],
                         triggers=[entry]))
+            if len(out) == before and pred is not None and pred.label != "none" and pred.probability >= MODEL_ADD:
+                added = self.from_model(sent, toks, pred)
+                if added is not None:
+                    out.append(added)
         return out
+
+    def from_model(self, sent: Sentence, toks: list[Token], pred) -> Optional[Interaction]:
+        """An act the model sees where no trigger word matched: its verb is the sentence's main verb (past a
+        reporting verb: "X said it would send aid to Y"), its source that verb's subject, its target the
+        object or the other party named; with no target found the record keeps an empty target."""
+        if not toks or self.in_quote(toks[0].idx):
+            return None
+        head = next((t for t in toks if t.dep_ == "ROOT"), None)
+        if head is None:
+            return None
+        verb = head
+        if head.lemma_ in REPORTING:
+            inner = next((c for c in head.children if c.dep_ in ("ccomp", "xcomp")), None)
+            if inner is not None:
+                verb = inner
+        src_tok = self._subject(verb) or self._subject(head)
+        if src_tok is None:
+            return None
+        source = self.actor(src_tok)
+        if not source:
+            return None
+        root = pred.label
+        targets = [t for t in self.targets(verb, root) if t != source]
+        if not targets:
+            targets = [t for t in self.implied_target(sent, verb, src_tok, source, root) if t != source]
+        target = targets[0] if targets else None
+        date, prec = self.date(sent, verb)
+        start = max(sent.start, self.pa.body_start)
+        return Interaction(event_date=date, date_precision=prec, source_actor=source, target_actor=target,
+                           cameo_root=root, summary=self.summary(source, root, verb, target),
+                           location=self.location(sent), evidence=[self.pa.ev(start, sent.end)],
+                           triggers=[f"model {root} {pred.probability:.2f}"])
 
     def _verb(self, toks: list[Token]) -> Optional[Token]:
         for t in toks:
