@@ -79,3 +79,42 @@ def test_nothing_from_the_gold_articles(examples):
         gold |= runs(json.loads(f.read_text(encoding="utf-8"))["text"])
     leaks = [e.origin for e in examples if runs(e.text) & gold]
     assert not leaks, leaks[:5]
+
+
+# ------------------------------------------------------------------ the interaction and opinion corpora
+OTHER = {"interactions": ("root", {"text", "root", "source", "target", "country", "style", "batch"},
+                          {"wire", "local", "headline", "brief"}),
+         "opinion": ("label", {"text", "label", "country", "style", "batch"},
+                     {"wire", "analysis", "editorial", "local", "brief"})}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER))
+def test_the_interaction_and_opinion_corpora_are_well_formed(kind):
+    field, keys, styles = OTHER[kind]
+    files = sorted((ROOT / "corpus" / kind).glob("*.jsonl"))
+    assert files
+    allowed = {f"{n:02d}" for n in range(2, 21)} | {"none"} if kind == "interactions" else {"opinion", "report"}
+    for f in files:
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            row = json.loads(line)
+            where = f"{f.name}:{n}"
+            assert set(row) == keys, where
+            assert row[field] in allowed and row["style"] in styles, where
+            assert row["text"].strip() and row["country"].strip() and row["batch"].strip(), where
+            if kind == "interactions":
+                assert row["source"] in row["text"] and row["target"] in row["text"], where
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER))
+def test_the_interaction_and_opinion_corpora_hold_no_near_duplicates_and_nothing_from_gold(kind):
+    ex = read_examples([ROOT / "corpus" / kind], kind=kind)
+    pairs = near_duplicates(ex, 0.8)
+    assert not pairs, [(ex[a].origin, ex[b].origin) for a, b, _ in pairs[:5]]
+    if GOLD.is_dir():
+        def runs(text):
+            w = re.findall(r"\w+", text.lower())
+            return {tuple(w[i:i + 10]) for i in range(len(w) - 9)}
+        gold = set()
+        for f in GOLD.glob("*.json"):
+            gold |= runs(json.loads(f.read_text(encoding="utf-8"))["text"])
+        assert not [e.origin for e in ex if runs(e.text) & gold]

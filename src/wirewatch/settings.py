@@ -19,6 +19,10 @@ class Settings:
     # the event-typing model directory (`wirewatch train --out DIR`); empty = the default model built by
     # `make model`, or the trigger rules alone when it has not been built
     event_model: Optional[Path] = None
+    # a CAMEO-root model directory (`wirewatch train --kind interactions --out DIR`) combined with the
+    # interaction triggers; empty = the triggers alone (the default model is not used by default yet:
+    # on ../shared/gold it does not beat the triggers)
+    interaction_model: Optional[Path] = None
     # where the compiled gazetteer index lives
     cache_dir: Path = field(default_factory=lambda: Path(
         os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wirewatch")
@@ -33,6 +37,7 @@ class Settings:
     article_time_budget: float = 120.0
 
     ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "event_model": "WIREWATCH_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
+           "interaction_model": "WIREWATCH_INTERACTION_MODEL",
            "lexicon_dir": "WIREWATCH_LEXICON_DIR", "batch_size": "WIREWATCH_BATCH_SIZE",
            "n_process": "WIREWATCH_N_PROCESS", "max_article_chars": "WIREWATCH_MAX_ARTICLE_CHARS",
            "article_time_budget": "WIREWATCH_ARTICLE_TIME_BUDGET"}
@@ -59,7 +64,7 @@ class Settings:
         conv = {}
         for k, v in values.items():
             default = getattr(base, k)
-            if isinstance(default, Path) or k in ("cache_dir", "lexicon_dir", "event_model"):
+            if isinstance(default, Path) or k in ("cache_dir", "lexicon_dir", "event_model", "interaction_model"):
                 conv[k] = Path(v)
             elif isinstance(default, (int, float)):
                 try:

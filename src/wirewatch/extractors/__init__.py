@@ -54,13 +54,12 @@ class Extractor:
 
     @property
     def interaction_model(self):
-        """The CAMEO-root model (`make model` builds it when corpus/interactions is there; loaded once), or
-        None: the trigger rules alone (also when the event-typing model is switched off with "none")."""
+        """The CAMEO-root model of the settings ($WIREWATCH_INTERACTION_MODEL; loaded once), or None: the
+        trigger rules alone (the default)."""
         if getattr(self, "_interaction_model", False) is False:
-            from ..event_model import default_model_dir, load_model
-            off = self.settings.event_model is not None and str(self.settings.event_model).lower() == "none"
-            where = default_model_dir("interactions")
-            self._interaction_model = None if off or not (where / "model.json").is_file() else load_model(where)
+            from ..event_model import load_model
+            where = self.settings.interaction_model
+            self._interaction_model = load_model(where) if where and str(where).lower() != "none" else None
         return self._interaction_model
 
     @property
