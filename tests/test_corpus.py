@@ -68,16 +68,23 @@ def test_the_near_duplicate_check_finds_a_filled_template():
     assert [(a, b) for a, b, _ in near_duplicates(ex, 0.6)] == [(0, 1)]
 
 
+def ten_word_runs(text: str) -> set:
+    w = re.findall(r"\w+", text.lower())
+    return {tuple(w[i:i + 10]) for i in range(len(w) - 9)}
+
+
+def gold_leaks(examples) -> list[str]:
+    """Examples sharing a run of ten words with an article of the gold set."""
+    gold = set()
+    for f in GOLD.glob("*.json"):
+        gold |= ten_word_runs(json.loads(f.read_text(encoding="utf-8"))["text"])
+    return [e.origin for e in examples if ten_word_runs(e.text) & gold]
+
+
 @pytest.mark.skipif(not GOLD.is_dir(), reason="shared gold set not beside the repository")
 def test_nothing_from_the_gold_articles(examples):
     """No corpus text shares a run of ten words with an article of the gold set."""
-    def runs(text):
-        w = re.findall(r"\w+", text.lower())
-        return {tuple(w[i:i + 10]) for i in range(len(w) - 9)}
-    gold = set()
-    for f in GOLD.glob("*.json"):
-        gold |= runs(json.loads(f.read_text(encoding="utf-8"))["text"])
-    leaks = [e.origin for e in examples if runs(e.text) & gold]
+    leaks = gold_leaks(examples)
     assert not leaks, leaks[:5]
 
 
@@ -111,10 +118,4 @@ def test_the_interaction_and_opinion_corpora_hold_no_near_duplicates_and_nothing
     pairs = near_duplicates(ex, 0.8)
     assert not pairs, [(ex[a].origin, ex[b].origin) for a, b, _ in pairs[:5]]
     if GOLD.is_dir():
-        def runs(text):
-            w = re.findall(r"\w+", text.lower())
-            return {tuple(w[i:i + 10]) for i in range(len(w) - 9)}
-        gold = set()
-        for f in GOLD.glob("*.json"):
-            gold |= runs(json.loads(f.read_text(encoding="utf-8"))["text"])
-        assert not [e.origin for e in ex if runs(e.text) & gold]
+        assert not gold_leaks(ex)
