@@ -53,6 +53,17 @@ class Extractor:
         return self._event_model
 
     @property
+    def opinion_model(self):
+        """The opinion model `make model` builds (loaded once), or None: the cue words alone (also when the
+        event-typing model is switched off with "none", the rules-alone mode)."""
+        if getattr(self, "_opinion_model", False) is False:
+            from ..event_model import default_model_dir, load_model
+            off = self.settings.event_model is not None and str(self.settings.event_model).lower() == "none"
+            where = default_model_dir("opinion")
+            self._opinion_model = None if off or not (where / "model.json").is_file() else load_model(where)
+        return self._opinion_model
+
+    @property
     def interaction_model(self):
         """The CAMEO-root model of the settings ($WIREWATCH_INTERACTION_MODEL; loaded once), or None: the
         trigger rules alone (the default)."""
@@ -94,7 +105,7 @@ class Extractor:
     def from_doc(self, article: Article, doc) -> ArticleResult:
         pa = ParsedArticle(article, doc, self.lexicon, self.gazetteer)
         actors = ActorCoder(pa)
-        opinion = mark_opinion(pa)
+        opinion = mark_opinion(pa, self.opinion_model, self.event_model)
         qx = QuoteExtractor(pa, actors)
         quotes = qx.extract()
         claims = ClaimExtractor(pa, quotes).extract()
