@@ -335,7 +335,7 @@ GENERIC_REGION_KEYS = {"north", "south", "east", "west", "northern", "southern",
                        "centre", "center", "north east", "north west", "south east", "south west", "northeast",
                        "northwest", "southeast", "southwest", "capital", "coast", "coastal", "islands", "lakes",
                        "upper", "lower", "middle", "mountain", "plateau", "river", "sea", "interior", "highlands",
-                       "dali", "ict", "car", "sich", "free", "unity", "lakes", "sud", "nord", "est", "ouest"}
+                       "dali", "ict", "car", "sich", "free", "unity", "sud", "nord", "est", "ouest"}
 _DIRECTIONS = {"north": "northern", "south": "southern", "east": "eastern", "west": "western"}
 
 

@@ -11,6 +11,7 @@ from typing import Optional
 
 from spacy.tokens import Token
 
+from ..gazetteer import _ascii_name
 from ..records import Incident, Quote
 from .actors import ActorCoder, civilians, military, police
 from .context import ParsedArticle, Sentence
@@ -797,7 +798,7 @@ class IncidentExtractor:
                 inc.admin1 = pm.admin1
                 inc.location = pm.admin1 if pm.level != "place" else (
                     # a spelling the gazetteer has only as a transliteration variant: the gazetteer's name
-                    pm.text if pa.gaz.knows_spelling(pm.text) else _ascii(pm.place.name))
+                    pm.text if pa.gaz.knows_spelling(pm.text) else _ascii_name(pm.place.name))
             elif pm.region is not None:
                 # a place the gazetteer lacks, named with its region: the name as written, the region's
                 # centre, and a precision that says the point is the region's (the map draws it as approximate)
@@ -1206,8 +1207,3 @@ def fold_coarse(incidents: list[Incident]) -> list[Incident]:
         finer.evidence.extend(e for e in inc.evidence if e not in finer.evidence)
         out.remove(inc)
     return out
-
-
-def _ascii(name: str) -> str:
-    import unicodedata
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name

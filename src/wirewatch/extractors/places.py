@@ -242,8 +242,9 @@ def _find_places(pa: ParsedArticle, start: int, end: int) -> list[PlaceMention]:
 
 
 def contain(pa: ParsedArticle, places: list[PlaceMention]) -> list[PlaceMention]:
-    """A place followed by its region ("Mahas, Hiraan region", "Bokkos, Plateau State") is resolved inside
-    that region; a place the gazetteer cannot find there keeps its name and takes the region."""
+    """Places that are parts or containers of the place next to them fold into one ("Tuapse, Krasnodar",
+    "the Karari area of Omdurman", "Mushu village in Bokkos"); a place named with its region is resolved
+    inside that region by ``anchor_to_regions``."""
     out = list(places)
     # "Tuapse, Krasnodar" / "Vovchansk, Kharkiv": a city named after the region that holds the place before it
     # stands for the region, not for a second place
@@ -296,6 +297,8 @@ SITE_TAIL = re.compile(r"(?<!\s)\s+" + SITE_WORD + r"$")
 REGION_WORDS_AFTER = re.compile(r"^((?:[A-Z][\w'’.-]*|&)(?:[ -](?:[A-Z][\w'’.-]*|(?:and|&|del|des|du|de|el|al|of|la|e)(?![\w'’])))*)")
 # a region's name then "'s X": "Hama's Kafr Nabudah area", "the Mopti region's village of Sobane Da"
 POSSESSIVE = re.compile(r"(?:'s|’s)\s+(?:(?:" + SITE_WORD + r")\s+of\s+)?(?=[A-Z])")
+POSSESSIVE_END = re.compile(r"(?:'s|’s)\s+(?:(?:" + SITE_WORD + r")\s+of\s+)?$")   # "Hama's " before a name
+CHAIN = re.compile(r"(?:(?<!\s)\s+" + TYPE_WORD + r")?,\s*")     # "Beni territory, " before the next container
 TYPE_BEFORE = re.compile(r"(?<!\s)\s+" + TYPE_WORD + r"$", re.I)
 LIST_AFTER = re.compile(r"^(?:\s+" + TYPE_WORD + r"s?)?(?:,\s*(?:and\s+)?[A-Z]|\s+and\s+(?:the\s+)?[A-Z])")
 TYPE_AFTER = re.compile(r"^\s+" + TYPE_WORD + r"\b", re.I)
@@ -394,7 +397,7 @@ def named_with_region(pa: ParsedArticle, start: int, end: int) -> bool:
             if not any(e.label_ == "PERSON" and e.start_char != start and e.text.split()[-1] == last and len(e.text.split()) > 1
                        for e in pa.doc.ents):
                 return True
-    q = re.search(r"(?:'s|’s)\s+(?:(?:" + SITE_WORD + r")\s+of\s+)?$", text[max(0, start - 30):start])
+    q = POSSESSIVE_END.search(text[max(0, start - 30):start])
     if q and _region_before(pa, start - len(q.group(0)), max(0, start - 90), countries={}) is not None:
         return True
     return False
@@ -445,9 +448,9 @@ def region_anchors(pa: ParsedArticle) -> list[tuple[int, int, PlaceMention]]:
             continue
         r = _region_at(pa, link.end(), end, typed_only=connector.strip() == "of" and not site)
         # "Mamove, Beni territory, North Kivu": the last of a chain of containers is the first-order region
-        chain = re.match(r"(?:\s+" + TYPE_WORD + r")?,\s*", text[r.end:r.end + 30]) if r is not None else None
+        chain = CHAIN.match(text, r.end, r.end + 30) if r is not None else None
         if chain:
-            outer = _region_at(pa, r.end + chain.end(), end)
+            outer = _region_at(pa, chain.end(), end)
             if outer is not None and outer.level == "admin1":
                 r = outer
         if r is None or any(r.start < be and bs < r.end for bs, be in group_names):
