@@ -135,8 +135,10 @@ def test_a_database_from_an_older_version_upgrades_in_place(tmp_path, extractor)
     store = Store(url)
     assert store.failures()[0]["article"] == "old-one"           # the row survived the upgrade
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         names = {r[1] for r in conn.execute(sa.text("PRAGMA index_list('events')"))}
+        columns = {r[1] for r in conn.execute(sa.text("PRAGMA table_info('interactions')"))}
     assert "ix_events_type_country" in names
+    assert "confidence" in columns                                # 0004: interactions carry confidence
     ingest(store, extractor, "outlet-a.txt")                      # and it works as a current store
     assert store.counts()["events"] == 1

@@ -90,8 +90,9 @@ def write_table(results: Iterable[ArticleResult], out: IO[str], explain: bool = 
         if r.interactions:
             out.write(f"\nInteractions ({len(r.interactions)})\n")
             for it in r.interactions:
+                conf = "" if it.confidence is None else f"  (confidence {it.confidence:.2f})"
                 out.write(f"  {it.event_date or '          '}  CAMEO {it.cameo_root}  {_short(it.source_actor, 30)} -> "
-                          f"{_short(it.target_actor or '-', 30)}\n      {_short(it.summary, 90)}\n")
+                          f"{_short(it.target_actor or '-', 30)}{conf}\n      {_short(it.summary, 90)}\n")
                 _explain(out, it, explain)
         if r.quotes:
             out.write(f"\nQuotes ({len(r.quotes)})\n")

@@ -93,6 +93,9 @@ class Interaction(Record):
     cameo_root: str = ""
     summary: str = ""
     location: Optional[str] = None
+    # the interaction model's calibrated probability for this CAMEO root, read on the clause of the act;
+    # None when no interaction model was loaded
+    confidence: Optional[float] = None
 
 
 @dataclass

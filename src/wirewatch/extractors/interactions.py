@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Optional
 
 from spacy.tokens import Token
@@ -39,11 +40,30 @@ def cameo_matchers(lex) -> tuple[dict[str, LemmaMatcher], dict[str, str], LemmaM
     return lex.__dict__["_cameo_matchers"]
 
 
-# how the interaction model's root distribution is combined with the trigger rules
-MODEL_ADD = 0.7         # a root the rules did not see: added when the model is at least this sure
+# how the interaction model's root distribution, read on the clause of each act, is combined with the rules
+MODEL_ADD = 0.7         # an act the rules did not see: added when the model is at least this sure of a root
 MODEL_RETYPE = 0.6      # a rule's root replaced by the model's when it is this sure of another root
-MODEL_DROP = 0.9        # a rule's interaction dropped when the model is this sure there is none
+MODEL_DROP = 0.9        # a rule's interaction dropped when the model is this sure the clause reports none
+# roots the model never adds or retypes to: coercion and violence are incidents (codebook section 1)
+INCIDENT_ROOTS = {"17", "18", "19", "20"}
 REPORTING = {"say", "tell", "add", "state", "announce", "note", "write", "claim", "insist", "report"}
+# the parts of a verb's phrase that are not its act: clauses of their own ("after ...", "..., who ...")
+OWN_CLAUSE = {"advcl", "parataxis", "relcl", "appos"}
+NOT_ACTS = {"aux", "auxpass", "amod", "compound", "acomp", "prt", "det"}
+REPORTED = {"ccomp", "relcl", "advcl", "pcomp", "acl", "xcomp"}   # clauses a reporting verb's report may hold
+PAIR_NOUNS = {"country", "side", "nation", "party", "neighbour", "neighbor", "government", "capital", "leader",
+              "president", "delegation", "foe", "rival", "adversary"}
+
+
+@dataclass
+class Act:
+    """A verb with a political actor as its subject: a possible interaction."""
+    sentence: Sentence
+    verb: Token
+    subject: Token
+    source: str
+    root: Optional[str] = None       # the trigger rules' root (None: only the model saw an act)
+    trigger: Optional[str] = None
 
 
 class InteractionExtractor:
@@ -58,121 +78,153 @@ class InteractionExtractor:
     def in_quote(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.quotes_spans)
 
-    def _predictions(self) -> dict:
-        """The interaction model's prediction for every sentence of the body (one batch per article)."""
-        if self.model is None:
-            return {}
-        sents = [s for s in self.pa.sentences if not s.opinion and s.end > self.pa.body_start]
-        texts = [self.pa.text[max(s.start, self.pa.body_start):s.end] for s in sents]
-        return dict(zip((s.index for s in sents), self.model.predict(texts))) if texts else {}
-
     def extract(self, direct_spans: list[tuple[int, int]]) -> list[Interaction]:
         self.quotes_spans = direct_spans
-        out = []
-        preds = self._predictions()
+        acts = []
         for sent in self.pa.sentences:
-            if sent.opinion:
+            if not sent.opinion:
+                acts.extend(self.acts(sent))
+        clauses = [self.clause(a.verb, a.subject) for a in acts]
+        preds = self.model.predict([self.pa.text[s:e] for s, e in clauses]) if self.model and acts else [None] * len(acts)
+        out, seen = [], set()
+        for act, (start, end), pred in zip(acts, clauses, preds):
+            root, confidence = self.decide(act, pred)
+            if root is None:
                 continue
-            toks = [t for t in sent.span if t.idx >= self.pa.body_start]
-            seen_roots = set()
-            pred = preds.get(sent.index)
-            before = len(out)
-            for i, j, entry in self.m_all.find(toks):
-                trig = toks[i]
-                if self.in_quote(trig.idx):
+            targets = self.targets(act.verb, root, act.source)
+            if not targets:
+                dobj = next((c for c in act.verb.children if c.dep_ == "dobj"), None)
+                if dobj is not None and dobj.lemma_.lower() in CIVILIAN_NOUNS:
+                    own = self.source_country(act.subject, act.source)
+                    targets = [f"Civilians ({own})" if own else "Civilians"]
+                else:
+                    targets = self.implied_target(act.sentence, act.verb, act.subject, act.source, root)
+            targets = [t for t in targets if t != act.source]
+            if not targets:
+                if act.root is not None:
+                    continue        # a trigger word with no one it is directed at: a statement (a quote)
+                targets = [None]    # the model sees an act the parse cannot direct: kept, target empty
+            for tgt in targets:
+                key = (act.sentence.index, root, act.source, tgt)
+                if key in seen:
                     continue
-                root = self.root_of[entry]
-                verb = self._verb(toks[i:j])
-                if verb is None:
-                    continue
-                if verb.lemma_ in ("say", "add", "note", "write") or (verb.lemma_ == "tell" and not any(
-                        c.dep_ == "xcomp" for c in verb.children)):
-                    continue
-                if entry == "call" or verb.lemma_ == "call" and root == "04":
-                    if not any(t.lower_ in ("phone", "telephone", "call") for t in sent.span):
-                        continue
-                if root == "12" and verb.lemma_ == "deny" and not any(c.dep_ == "dobj" for c in verb.children):
-                    continue
-                if root == "11" and verb.lemma_ == "call" and not any(c.dep_ in ("oprd", "ccomp", "xcomp") for c in verb.children):
-                    pass
-                src_tok = self._subject(verb)
-                if src_tok is None:
-                    continue
-                source = self.actor(src_tok)
-                if not source:
-                    continue
-                if verb.lemma_ == "call" and root == "04":
-                    # "called the strikes an act of war": disapproval
-                    if any(c.dep_ in ("oprd", "ccomp", "xcomp") for c in verb.children):
-                        root = "11"
-                if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
-                    root = "10"   # "told Iran to end its support": a demand
-                if pred is not None:
-                    if pred.label == "none" and pred.probability >= MODEL_DROP:
-                        continue
-                    if pred.label not in ("none", root) and pred.probability >= MODEL_RETYPE:
-                        root = pred.label
-                targets = self.targets(verb, root)
-                if not targets:
-                    dobj = next((c for c in verb.children if c.dep_ == "dobj"), None)
-                    if dobj is not None and dobj.lemma_.lower() in CIVILIAN_NOUNS:
-                        own = self.source_country(src_tok, source)
-                        targets = [f"Civilians ({own})" if own else "Civilians"]
-                    else:
-                        targets = self.implied_target(sent, verb, src_tok, source, root)
-                # an interaction is dyadic: without someone it is directed at, it is a statement (a quote)
-                for tgt in targets:
-                    if tgt == source:
-                        continue
-                    key = (root, source, tgt)
-                    if key in seen_roots:
-                        continue
-                    seen_roots.add(key)
-                    date, prec = self.date(sent, verb)
-                    ev_end = verb.right_edge.idx + len(verb.right_edge.text) if verb.right_edge.i - verb.i < 25 else verb.idx + len(verb.text)
-                    ev_start = src_tok.left_edge.idx if src_tok.i < verb.i else verb.idx
-                    out.append(Interaction(
-                        event_date=date, date_precision=prec, source_actor=source, target_actor=tgt,
-                        cameo_root=root, summary=self.summary(source, root, verb, tgt),
-                        location=self.location(sent), evidence=[self.pa.ev(ev_start, min(ev_end, sent.end))],
-                        triggers=[entry]))
-            if len(out) == before and pred is not None and pred.label != "none" and pred.probability >= MODEL_ADD:
-                added = self.from_model(sent, toks, pred)
-                if added is not None:
-                    out.append(added)
+                seen.add(key)
+                date, prec = self.date(act.sentence, act.verb)
+                trigger = act.trigger if act.root == root else f"model {root} {confidence:.2f}"
+                out.append(Interaction(
+                    event_date=date, date_precision=prec, source_actor=act.source, target_actor=tgt,
+                    cameo_root=root, summary=self.summary(act.source, root, act.verb, tgt),
+                    location=self.location(act.sentence), evidence=[self.pa.ev(start, end)],
+                    triggers=[trigger], confidence=confidence))
         return out
 
-    def from_model(self, sent: Sentence, toks: list[Token], pred) -> Optional[Interaction]:
-        """An act the model sees where no trigger word matched: its verb is the sentence's main verb (past a
-        reporting verb: "X said it would send aid to Y"), its source that verb's subject, its target the
-        object or the other party named; with no target found the record keeps an empty target."""
-        if not toks or self.in_quote(toks[0].idx):
-            return None
-        head = next((t for t in toks if t.dep_ == "ROOT"), None)
-        if head is None:
-            return None
-        verb = head
-        if head.lemma_ in REPORTING:
-            inner = next((c for c in head.children if c.dep_ in ("ccomp", "xcomp")), None)
-            if inner is not None:
-                verb = inner
-        src_tok = self._subject(verb) or self._subject(head)
-        if src_tok is None:
-            return None
-        source = self.actor(src_tok)
-        if not source:
-            return None
-        root = pred.label
-        targets = [t for t in self.targets(verb, root) if t != source]
-        if not targets:
-            targets = [t for t in self.implied_target(sent, verb, src_tok, source, root) if t != source]
-        target = targets[0] if targets else None
-        date, prec = self.date(sent, verb)
-        start = max(sent.start, self.pa.body_start)
-        return Interaction(event_date=date, date_precision=prec, source_actor=source, target_actor=target,
-                           cameo_root=root, summary=self.summary(source, root, verb, target),
-                           location=self.location(sent), evidence=[self.pa.ev(start, sent.end)],
-                           triggers=[f"model {root} {pred.probability:.2f}"])
+    def acts(self, sent: Sentence) -> list[Act]:
+        """The sentence's possible acts: verbs a trigger word names, then (with a model) every other verb
+        whose subject is a political actor."""
+        toks = [t for t in sent.span if t.idx >= self.pa.body_start]
+        out: list[Act] = []
+        for i, j, entry in self.m_all.find(toks):
+            trig = toks[i]
+            if self.in_quote(trig.idx):
+                continue
+            root = self.root_of[entry]
+            verb = self._verb(toks[i:j])
+            if verb is None:
+                continue
+            if verb.lemma_ in ("say", "add", "note", "write") or (verb.lemma_ == "tell" and not any(
+                    c.dep_ == "xcomp" for c in verb.children)):
+                continue
+            if entry == "call" or verb.lemma_ == "call" and root == "04":
+                if not any(t.lower_ in ("phone", "telephone", "call") for t in sent.span):
+                    continue
+            if root == "12" and verb.lemma_ == "deny" and not any(c.dep_ == "dobj" for c in verb.children):
+                continue
+            src_tok = self.agent(verb)
+            source = self.actor(src_tok) if src_tok is not None else None
+            if not source:
+                continue
+            if verb.lemma_ == "call" and root == "04":
+                # "called the strikes an act of war": disapproval
+                if any(c.dep_ in ("oprd", "ccomp", "xcomp") for c in verb.children):
+                    root = "11"
+            if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
+                root = "10"   # "told Iran to end its support": a demand
+            out.append(Act(sent, verb, src_tok, source, root, entry))
+        if self.model is None:
+            return out
+        seen = {a.verb.i for a in out}
+        for t in toks:
+            if t.i in seen or t.pos_ != "VERB" or t.dep_ in NOT_ACTS or t.lemma_ in REPORTING or self.in_quote(t.idx):
+                continue
+            src_tok = self.agent(t)
+            source = self.actor(src_tok) if src_tok is not None else None
+            if source:
+                seen.add(t.i)
+                out.append(Act(sent, t, src_tok, source))
+        return out
+
+    def decide(self, act: Act, pred) -> tuple[Optional[str], Optional[float]]:
+        """The root of an act and its confidence, from the rules' root and the model's reading of the clause."""
+        if pred is None:
+            return act.root, None
+        probs = pred.probabilities
+        best = max((r for r in probs if r != "none" and r not in INCIDENT_ROOTS), key=probs.get, default=None)
+        if act.root is None:
+            if best is not None and probs[best] >= MODEL_ADD:
+                return best, round(float(probs[best]), 3)
+            return None, None
+        if probs.get("none", 0.0) >= MODEL_DROP:
+            return None, None
+        root = act.root
+        if best is not None and best != root and probs[best] >= MODEL_RETYPE:
+            root = best
+        return root, round(float(probs.get(root, 0.0)), 3)
+
+    def clause(self, verb: Token, subject: Token) -> tuple[int, int]:
+        """The character span of an act's clause: the verb with its subject, objects and complements, without
+        the clauses hung on it ("after ...", "..., who ...", a second verb joined by "and")."""
+        keep = {verb.i}
+        stack = [(c, True) for c in verb.children]
+        while stack:
+            t, top = stack.pop()
+            if t.dep_ in OWN_CLAUSE or t.dep_ == "punct" or (
+                    top and (t.dep_ == "cc" or t.dep_ == "conj" and t.pos_ in ("VERB", "AUX"))):
+                continue
+            keep.add(t.i)
+            stack.extend((c, False) for c in t.children)
+        if subject.i not in keep:
+            keep.update(t.i for t in subject.subtree if t.dep_ not in OWN_CLAUSE)
+        toks = [verb.doc[i] for i in keep if verb.doc[i].idx >= self.pa.body_start]
+        first = min(toks, key=lambda t: t.i)
+        if subject.head.i == verb.i and subject.i < verb.i:
+            first = subject.left_edge if subject.left_edge.idx >= self.pa.body_start else first
+        elif first.i < verb.i and subject.i < verb.i:
+            first = verb         # the subject is told elsewhere: the evidence is the act's own words
+        last = max(toks, key=lambda t: t.i)
+        if last.i - first.i > 45:          # a long run of modifiers: the evidence ends at the verb's objects
+            last = max((t for t in toks if t.i - first.i <= 45), key=lambda t: t.i)
+        return first.idx, last.idx + len(last.text)
+
+    def agent(self, verb: Token) -> Optional[Token]:
+        """Who does the verb's act: its subject; for a pronoun under a reporting verb ("Hamas said it was
+        ready to ...") the reporting verb's subject; for a past-tense verb joined by "and" to a verb inside a
+        reported clause ("X said the city had been occupied ..., and accused Kigali of ...") the reporter."""
+        if verb.dep_ == "conj" and verb.tag_ == "VBD" and verb.head.dep_ in REPORTED:
+            up = verb.head
+            while up.dep_ != "ROOT" and up.head.i != up.i and up.lemma_ not in REPORTING:
+                up = up.head
+            if up.lemma_ in REPORTING and (outer := self._subject(up)) is not None:
+                return outer
+        if verb.dep_ == "acl" and verb.tag_ in ("VBD", "VBN") and verb.head.dep_ == "nsubj" and \
+                not any(c.dep_ in ("agent", "auxpass") for c in verb.children):
+            return verb.head     # "The statement called on X ... and demanded ...": a misread finite verb
+        src = self._subject(verb)
+        if src is not None and src.lower_ in ("it", "they", "he", "she", "we") and verb.dep_ in ("ccomp", "xcomp") \
+                and verb.head.lemma_ in REPORTING:
+            outer = self._subject(verb.head)
+            if outer is not None:
+                return outer
+        return src
 
     def _verb(self, toks: list[Token]) -> Optional[Token]:
         for t in toks:
@@ -218,7 +270,7 @@ class InteractionExtractor:
             return government(self.pa.lex.country_by_form[low])
         return sp
 
-    def targets(self, verb: Token, root: str) -> list[str]:
+    def targets(self, verb: Token, root: str, source: Optional[str] = None) -> list[str]:
         out = []
         cands = []
         for c in verb.children:
@@ -237,10 +289,49 @@ class InteractionExtractor:
         for c in cands:
             if c.pos_ in ("VERB",):
                 continue
+            pair = self.pair(c, source)
+            if pair:
+                out.extend(pair)
+                continue
             name = self.actor(c)
             if name and len(name.split()) <= 6:
-                out.append(name)
-        return out[:3]
+                out.extend(self.split(name))
+        return list(dict.fromkeys(out))[:3]
+
+    def pair(self, tok: Token, source: Optional[str]) -> list[str]:
+        """"both countries", "the two sides", "them" (after a dyad): the article's two main countries, less
+        the source's own ("Urged both countries" is one interaction per target)."""
+        two = any(c.lower_ in ("both", "two") for c in tok.children) and tok.lemma_.lower() in PAIR_NOUNS
+        if not two and tok.lower_ != "them":
+            return []
+        main = [government(c) for c in self.pa.main_countries[:2]]
+        if len(main) < 2 or (tok.lower_ == "them" and not self._dyad_before(tok)):
+            return []
+        return [m for m in main if m != source]
+
+    def _dyad_before(self, tok: Token) -> bool:
+        """Does the sentence before "them" name the two main countries?"""
+        sent = tok.sent
+        prev = self.pa.text[max(0, sent.start_char - 400):tok.idx]
+        names = self.pa.main_countries[:2]
+        return all(any(m.value == n for m in self.pa.mentions_in(max(0, sent.start_char - 400), tok.idx, "country"))
+                   for n in names) and bool(prev)
+
+    def split(self, name: str) -> list[str]:
+        """"Kyiv and European capitals": one target per actor named."""
+        if " and " not in name:
+            return [name]
+        parts = [p.strip() for p in name.split(" and ")]
+        out = []
+        for part in parts:
+            low = part.lower()
+            if low in self.pa.lex.country_by_form:
+                out.append(government(self.pa.lex.country_by_form[low]))
+            elif part[:1].isupper() or low.split()[-1].rstrip("s") in PAIR_NOUNS:
+                out.append(part)
+            else:
+                return [name]
+        return out
 
     def implied_target(self, sent: Sentence, verb: Token, src_tok: Token, source: str, root: str) -> list[str]:
         """No object names the target: the other party named in the sentence, after the verb first."""

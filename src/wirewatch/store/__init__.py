@@ -226,7 +226,7 @@ class Store:
             r = Interaction(article_id=row.id, position=i, event_date=_date(it.event_date),
                             date_precision=it.date_precision, source_actor=it.source_actor,
                             target_actor=it.target_actor, cameo_root=it.cameo_root, summary=it.summary,
-                            location=it.location)
+                            location=it.location, confidence=it.confidence)
             s.add(r)
             s.flush()
             evidence("interaction", r.id, it)
@@ -362,7 +362,7 @@ class Store:
             "interactions": [{"event_date": _iso(i.event_date), "date_precision": i.date_precision,
                               "source_actor": i.source_actor, "target_actor": i.target_actor,
                               "cameo_root": i.cameo_root, "summary": i.summary, "location": i.location,
-                              "evidence": spans.get(("interaction", i.id), [])} for i in a.interactions],
+                              "confidence": i.confidence, "evidence": spans.get(("interaction", i.id), [])} for i in a.interactions],
             "quotes": [{"speaker": q.speaker, "text": q.text, "direct": q.direct, "channel": q.channel,
                         "evidence": spans.get(("quote", q.id), [])} for q in a.quotes],
             "claims": claims,

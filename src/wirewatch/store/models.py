@@ -105,6 +105,7 @@ class Interaction(Base):
     cameo_root: Mapped[str] = mapped_column(String(2), index=True)
     summary: Mapped[Optional[str]] = mapped_column(Text)
     location: Mapped[Optional[str]] = mapped_column(String(200))
+    confidence: Mapped[Optional[float]] = mapped_column(Float)
 
 
 class Quote(Base):
