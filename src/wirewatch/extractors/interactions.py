@@ -50,6 +50,13 @@ REPORTING = {"say", "tell", "add", "state", "announce", "note", "write", "claim"
 # the parts of a verb's phrase that are not its act: clauses of their own ("after ...", "..., who ...")
 OWN_CLAUSE = {"advcl", "parataxis", "relcl", "appos"}
 NOT_ACTS = {"aux", "auxpass", "amod", "compound", "acomp", "prt", "det"}
+HOSTILE = {"retaliate", "respond", "avenge", "punish", "crush", "destroy", "hit", "strike", "fight", "defeat",
+           "retake", "eliminate", "wipe", "attack", "answer", "pay"}
+# nouns that name an act only through their possessor or a verb that does the act by them ("issued a warning")
+NOMINAL = {"proposal", "counter-proposal", "plea", "invitation", "threat", "warning", "accusation",
+           "condemnation", "talks"}
+LIGHT_VERBS = {"make", "issue", "offer", "put", "send", "extend", "deliver", "hold", "have", "begin", "resume",
+               "open", "launch", "level", "renew", "repeat", "submit", "present", "table", "voice", "post", "conduct"}
 REPORTED = {"ccomp", "relcl", "advcl", "pcomp", "acl", "xcomp"}   # clauses a reporting verb's report may hold
 PAIR_NOUNS = {"country", "side", "nation", "party", "neighbour", "neighbor", "government", "capital", "leader",
               "president", "delegation", "foe", "rival", "adversary"}
@@ -128,6 +135,13 @@ class InteractionExtractor:
             if self.in_quote(trig.idx):
                 continue
             root = self.root_of[entry]
+            nominal = self._nominal(trig)
+            if nominal is not None:
+                # "Trump's proposal", "Rubio's visit to Riyadh": the possessor acts
+                out.append(Act(sent, trig, nominal[0], nominal[1], root, entry))
+                continue
+            if trig.pos_ == "NOUN" and entry in NOMINAL and trig.head.lemma_ not in LIGHT_VERBS:
+                continue        # "rejected the proposals": the proposal is not this sentence's act
             verb = self._verb(toks[i:j])
             if verb is None:
                 continue
@@ -149,6 +163,11 @@ class InteractionExtractor:
                     root = "11"
             if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
                 root = "10"   # "told Iran to end its support": a demand
+            if verb.lemma_ == "vow":
+                # "vowed to respond" threatens; "vowed to keep talking" is intent to cooperate
+                inner = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+                if inner is not None and inner.lemma_ not in HOSTILE:
+                    root = "03"
             out.append(Act(sent, verb, src_tok, source, root, entry))
         if self.model is None:
             return out
@@ -225,6 +244,14 @@ class InteractionExtractor:
             if outer is not None:
                 return outer
         return src
+
+    def _nominal(self, noun: Token) -> Optional[tuple[Token, str]]:
+        """A noun trigger with an actor as its possessor ("Trump's proposal"): the possessor and its name."""
+        if noun.pos_ != "NOUN":
+            return None
+        poss = next((c for c in noun.children if c.dep_ == "poss" and c.lower_ not in ("its", "their", "his", "her")), None)
+        name = self.actor(poss) if poss is not None else None
+        return (poss, name) if name else None
 
     def _verb(self, toks: list[Token]) -> Optional[Token]:
         for t in toks:

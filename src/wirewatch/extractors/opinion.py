@@ -10,6 +10,8 @@ from ..records import Opinion
 from .context import ParsedArticle
 
 ATTRIBUTION = re.compile(r"\b(said|says|told|according to|wrote|added|stated|claimed|announced)\b", re.I)
+# a cue after one of these is someone else's demand reported ("demanded that aid must be cut off")
+REPORTED_DEMAND = re.compile(r"\b(demand|insist|urg|warn|ask|call(?:ed|ing|s)? (?:for|on))\w*\b", re.I)
 
 
 def opinion_cues(lex) -> Optional[re.Pattern]:
@@ -49,6 +51,8 @@ def mark_opinion(pa: ParsedArticle, model=None, event_model=None) -> list[Opinio
         if ATTRIBUTION.search(text) or "“" in text or '"' in text:
             continue
         m = rx.search(text) if rx is not None else None
+        if m and REPORTED_DEMAND.search(text, 0, m.start()):
+            m = None
         p = probs.get(s.index, 0.0)
         # a sentence with a figure in it reports one: the model's verdict alone does not make it opinion
         if m or (p >= MODEL_OPINION and len(text.split()) >= MODEL_MIN_WORDS and not re.search(r"\d", text)):
