@@ -105,11 +105,15 @@ def test_the_interaction_and_opinion_corpora_are_well_formed(kind):
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
             row = json.loads(line)
             where = f"{f.name}:{n}"
-            assert set(row) == keys, where
+            # whole-article batches: one line per sentence in order, the article's id, the sentence's other acts
+            article = kind == "interactions" and f.name.startswith("articles-")
+            assert set(row) == (keys | {"article", "more"} if article else keys), where
             assert row[field] in allowed and row["style"] in styles, where
             assert row["text"].strip() and row["country"].strip() and row["batch"].strip(), where
             if kind == "interactions":
-                assert row["source"] in row["text"] and row["target"] in row["text"], where
+                for act in [row] + row.get("more", []):
+                    assert act["source"] in row["text"] and act["target"] in row["text"], where
+                    assert act["root"] in allowed, where
 
 
 @pytest.mark.parametrize("kind", sorted(OTHER))

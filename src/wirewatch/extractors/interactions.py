@@ -57,6 +57,13 @@ NOMINAL = {"proposal", "counter-proposal", "plea", "invitation", "threat", "warn
            "condemnation", "talks"}
 LIGHT_VERBS = {"make", "issue", "offer", "put", "send", "extend", "deliver", "hold", "have", "begin", "resume",
                "open", "launch", "level", "renew", "repeat", "submit", "present", "table", "voice", "post", "conduct"}
+ARMED_NOUNS = {"army", "force", "forces", "troop", "troops", "unit", "units", "soldier", "soldiers", "fighter",
+               "fighters", "rebel", "rebels", "militant", "militants", "militia", "brigade", "battalion"}
+ASKING = {"urge", "call", "ask", "press", "tell", "demand", "request", "implore", "appeal", "plead", "want",
+          "push", "encourage", "invite", "order", "instruct", "direct"}
+DEMANDING = {"demand", "insist", "request", "ask", "urge"}     # "demanded that X withdraw"
+INTENT = {"vow", "pledge", "plan", "agree", "offer", "want", "hope", "seek", "promise", "intend", "aim",
+          "expect", "prepare"}
 REPORTED = {"ccomp", "relcl", "advcl", "pcomp", "acl", "xcomp"}   # clauses a reporting verb's report may hold
 PAIR_NOUNS = {"country", "side", "nation", "party", "neighbour", "neighbor", "government", "capital", "leader",
               "president", "delegation", "foe", "rival", "adversary"}
@@ -94,9 +101,15 @@ class InteractionExtractor:
         clauses = [self.clause(a.verb, a.subject) for a in acts]
         preds = self.model.predict([self.pa.text[s:e] for s, e in clauses]) if self.model and acts else [None] * len(acts)
         out, seen = [], set()
+        by_rules = {(a.sentence.index, a.root, a.source) for a in acts if a.root is not None}
         for act, (start, end), pred in zip(acts, clauses, preds):
             root, confidence = self.decide(act, pred)
             if root is None:
+                continue
+            if act.root is None and ((act.sentence.index, root, act.source) in by_rules or
+                                     root == "08" and self.armed(act)):
+                # the model's reading of a second verb of an act already found; or troops pulling back,
+                # which is the war's course (an incident, or nothing), not a concession to anyone
                 continue
             targets = self.targets(act.verb, root, act.source)
             if not targets:
@@ -153,6 +166,13 @@ class InteractionExtractor:
                     continue
             if root == "12" and verb.lemma_ == "deny" and not any(c.dep_ == "dobj" for c in verb.children):
                 continue
+            if entry in ("speak", "talk") and not any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children):
+                continue        # "spoke separately with X" consults X; "spoke to reporters" does not
+            if root == "04" and verb.lemma_ == "meet" and any(
+                    c.dep_ == "dobj" and not self.is_actor(c) for c in verb.children):
+                continue        # "meet the needs of", "meeting little resistance"
+            if self._asked_for(verb) or self._hypothetical(verb):
+                continue        # "urged Europe to impose sanctions": the sanctions are asked for, not imposed
             src_tok = self.agent(verb)
             source = self.actor(src_tok) if src_tok is not None else None
             if not source:
@@ -163,6 +183,8 @@ class InteractionExtractor:
                     root = "11"
             if verb.lemma_ == "tell" and any(c.dep_ == "xcomp" for c in verb.children):
                 root = "10"   # "told Iran to end its support": a demand
+            if root == "04" and self._intended(verb):
+                root = "03"   # "vowed to keep talking with", "agreed to meet": a meeting promised
             if verb.lemma_ == "vow":
                 # "vowed to respond" threatens; "vowed to keep talking" is intent to cooperate
                 inner = next((c for c in verb.children if c.dep_ == "xcomp"), None)
@@ -245,6 +267,47 @@ class InteractionExtractor:
                 return outer
         return src
 
+    @staticmethod
+    def _asked_for(verb: Token) -> bool:
+        """Is the verb what someone is urged, asked or told to do ("called on Washington to impose ...",
+        "demanded that Israel withdraw")? A verb joined by "and" shares its partner's place."""
+        t = verb
+        while t.head.i != t.i:
+            if t.dep_ == "conj":
+                t = t.head
+            elif t.dep_ == "xcomp" or t.dep_ == "ccomp" and t.head.lemma_ in DEMANDING:
+                if t.head.lemma_ in ASKING:
+                    return True
+                t = t.head
+            else:
+                return False
+        return False
+
+    @staticmethod
+    def _hypothetical(verb: Token) -> bool:
+        """Is the verb in an "if"/"unless" clause ("sanctions if the Kremlin refused")?"""
+        t = verb
+        while t.dep_ in ("conj",) and t.head.i != t.i:
+            t = t.head
+        return t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in t.children)
+
+    @staticmethod
+    def _intended(verb: Token) -> bool:
+        """Is the verb what someone vows, plans or offers to do (an xcomp chain up to an intent verb)?"""
+        t = verb
+        while t.dep_ == "xcomp" and t.head.i != t.i:
+            t = t.head
+            if t.lemma_ in INTENT:
+                return True
+        return False
+
+    def armed(self, act: Act) -> bool:
+        """Is the act's source a fighting force (an army, its units, an armed group)?"""
+        if act.source.startswith("Military Forces") or act.subject.lemma_.lower() in ARMED_NOUNS:
+            return True
+        span = (act.subject.left_edge.idx, act.subject.idx + len(act.subject.text))
+        return any(m.kind == "group" for m in self.pa.mentions_in(*span))
+
     def _nominal(self, noun: Token) -> Optional[tuple[Token, str]]:
         """A noun trigger with an actor as its possessor ("Trump's proposal"): the possessor and its name."""
         if noun.pos_ != "NOUN":
@@ -320,10 +383,21 @@ class InteractionExtractor:
             if pair:
                 out.extend(pair)
                 continue
+            people = self.people_in(c)
+            if len(people) > 1:
+                out.extend(people)      # "with Foreign Minister A and Prime Minister B"
+                continue
             name = self.actor(c)
             if name and len(name.split()) <= 6:
                 out.extend(self.split(name))
         return list(dict.fromkeys(out))[:3]
+
+    def people_in(self, tok: Token) -> list[str]:
+        """The people a coordinated phrase names ("A and B", however the parse hangs them together)."""
+        start, end = tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
+        if " and " not in self.pa.text[start:end]:
+            return []
+        return list(dict.fromkeys(m.value for m in self.pa.mentions_in(start, end, "person")))
 
     def pair(self, tok: Token, source: Optional[str]) -> list[str]:
         """"both countries", "the two sides", "them" (after a dyad): the article's two main countries, less
