@@ -109,15 +109,21 @@ def with_model(model):
 
 def test_an_act_no_trigger_word_names_is_added_from_the_model_and_kept_without_a_target():
     ex = with_model(ClauseModel("softened", "08", 0.95))
-    _, got = acts(ex, "The Sudanese army softened its position on Monday.")
+    _, got = acts(ex, "Sudan's foreign ministry softened its position on Monday.")
     assert [(r, t) for r, _, t in got] == [("08", None)] and got[0][1]
 
 
 def test_an_unsure_model_adds_nothing_and_a_sure_none_drops_a_trigger_words_act():
-    text = "The Sudanese army softened its position on Monday."
+    text = "Sudan's foreign ministry softened its position on Monday."
     assert acts(with_model(ClauseModel("softened", "08", 0.4)), text)[1] == []
     # the clause "Kenya welcomed the decision" read as no act at 0.97 (> MODEL_DROP)
     _, got = acts(with_model(ClauseModel("nothing-matches", "05", 0.9)), "Kenya welcomed Ethiopia's decision.")
+    assert got == []
+
+
+def test_troops_pulling_back_are_not_a_concession_whatever_the_model_reads():
+    ex = with_model(ClauseModel("pulled", "08", 0.99))
+    _, got = acts(ex, "The Sudanese army pulled back from the outskirts of the town on Monday.")
     assert got == []
 
 
