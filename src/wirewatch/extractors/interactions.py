@@ -54,7 +54,7 @@ HOSTILE = {"retaliate", "respond", "avenge", "punish", "crush", "destroy", "hit"
            "retake", "eliminate", "wipe", "attack", "answer", "pay"}
 # nouns that name an act only through their possessor or a verb that does the act by them ("issued a warning")
 NOMINAL = {"proposal", "counter-proposal", "plea", "invitation", "threat", "warning", "accusation",
-           "condemnation", "talks"}
+           "condemnation", "talks", "talk"}
 LIGHT_VERBS = {"make", "issue", "offer", "put", "send", "extend", "deliver", "hold", "have", "begin", "resume",
                "open", "launch", "level", "renew", "repeat", "submit", "present", "table", "voice", "post", "conduct"}
 ARMED_NOUNS = {"army", "force", "forces", "troop", "troops", "unit", "units", "soldier", "soldiers", "fighter",
@@ -62,6 +62,11 @@ ARMED_NOUNS = {"army", "force", "forces", "troop", "troops", "unit", "units", "s
 ASKING = {"urge", "call", "ask", "press", "tell", "demand", "request", "implore", "appeal", "plead", "want",
           "push", "encourage", "invite", "order", "instruct", "direct"}
 DEMANDING = {"demand", "insist", "request", "ask", "urge"}     # "demanded that X withdraw"
+READINESS = {"ready to", "ready for", "willing to", "prepared to"}
+COOPERATION = {"talk", "talks", "negotiate", "negotiation", "meet", "meeting", "dialogue", "ceasefire", "truce",
+               "deal", "agreement", "accord", "accept", "sign", "cooperate", "cooperation", "mediate", "mediation",
+               "hand", "exchange", "swap", "release", "resume", "engage", "discuss", "compromise", "peace",
+               "normalise", "normalize", "reconcile", "host", "visit", "summit"}
 INTENT = {"vow", "pledge", "plan", "agree", "offer", "want", "hope", "seek", "promise", "intend", "aim",
           "expect", "prepare"}
 REPORTED = {"ccomp", "relcl", "advcl", "pcomp", "acl", "xcomp"}   # clauses a reporting verb's report may hold
@@ -78,6 +83,8 @@ class Act:
     source: str
     root: Optional[str] = None       # the trigger rules' root (None: only the model saw an act)
     trigger: Optional[str] = None
+    target: Optional[str] = None     # set when the subject names both parties ("the two sides met")
+    implied: bool = True             # may the target be the other party the sentence names?
 
 
 class InteractionExtractor:
@@ -111,13 +118,13 @@ class InteractionExtractor:
                 # the model's reading of a second verb of an act already found; or troops pulling back,
                 # which is the war's course (an incident, or nothing), not a concession to anyone
                 continue
-            targets = self.targets(act.verb, root, act.source)
+            targets = [act.target] if act.target else self.targets(act.verb, root, act.source)
             if not targets:
                 dobj = next((c for c in act.verb.children if c.dep_ == "dobj"), None)
                 if dobj is not None and dobj.lemma_.lower() in CIVILIAN_NOUNS:
                     own = self.source_country(act.subject, act.source)
                     targets = [f"Civilians ({own})" if own else "Civilians"]
-                else:
+                elif act.implied:
                     targets = self.implied_target(act.sentence, act.verb, act.subject, act.source, root)
             targets = [t for t in targets if t != act.source]
             if not targets:
@@ -166,7 +173,7 @@ class InteractionExtractor:
                     continue
             if root == "12" and verb.lemma_ == "deny" and not any(c.dep_ == "dobj" for c in verb.children):
                 continue
-            if entry in ("speak", "talk") and not any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children):
+            if entry in ("speak", "talk") and trig.pos_ == "VERB" and not any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children):
                 continue        # "spoke separately with X" consults X; "spoke to reporters" does not
             if root == "04" and verb.lemma_ == "meet" and any(
                     c.dep_ == "dobj" and not self.is_actor(c) for c in verb.children):
@@ -175,7 +182,17 @@ class InteractionExtractor:
                 continue        # "urged Europe to impose sanctions": the sanctions are asked for, not imposed
             src_tok = self.agent(verb)
             source = self.actor(src_tok) if src_tok is not None else None
+            dyad = self.dyad(src_tok) if src_tok is not None and root == "04" else None
+            if dyad:
+                # "the two sides met", "Russian and Ukrainian delegations held talks": one with the other
+                out.append(Act(sent, verb, src_tok, dyad[0], root, entry, target=dyad[1]))
+                continue
             if not source:
+                continue
+            people = self.people_in(src_tok) if src_tok.i < verb.i else []
+            if len(people) > 1:
+                # "Von der Leyen, Trudeau and the Nordic leaders travelled to Kyiv": one act per person
+                out.extend(Act(sent, verb, src_tok, person, root, entry) for person in people)
                 continue
             if verb.lemma_ == "call" and root == "04":
                 # "called the strikes an act of war": disapproval
@@ -190,7 +207,10 @@ class InteractionExtractor:
                 inner = next((c for c in verb.children if c.dep_ == "xcomp"), None)
                 if inner is not None and inner.lemma_ not in HOSTILE:
                     root = "03"
-            out.append(Act(sent, verb, src_tok, source, root, entry))
+            # "ready to work for peace" is a statement unless it names whom, or what is on offer is talks,
+            # a ceasefire or a deal ("ready for a full and unconditional ceasefire")
+            implied = not (entry in READINESS and not self._cooperation(trig))
+            out.append(Act(sent, verb, src_tok, source, root, entry, implied=implied))
         if self.model is None:
             return out
         seen = {a.verb.i for a in out}
@@ -292,6 +312,13 @@ class InteractionExtractor:
         return t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in t.children)
 
     @staticmethod
+    def _cooperation(trig: Token) -> bool:
+        """Does what someone is ready for involve the other side (talks, a ceasefire, a deal)?"""
+        head = trig.head if trig.dep_ in ("acomp", "amod") else trig
+        words = {t.lemma_.lower() for t in head.subtree if t.i > trig.i}
+        return bool(words & COOPERATION)
+
+    @staticmethod
     def _intended(verb: Token) -> bool:
         """Is the verb what someone vows, plans or offers to do (an xcomp chain up to an intent verb)?"""
         t = verb
@@ -391,6 +418,19 @@ class InteractionExtractor:
             if name and len(name.split()) <= 6:
                 out.extend(self.split(name))
         return list(dict.fromkeys(out))[:3]
+
+    def dyad(self, tok: Token) -> Optional[tuple[str, str]]:
+        """A subject naming both parties: "the two sides", "both presidents" (the article's two main countries),
+        "Russian and Ukrainian delegations" (the two countries named)."""
+        start, end = tok.left_edge.idx, tok.idx + len(tok.text)
+        named = list(dict.fromkeys(m.value for m in self.pa.mentions_in(start, end, "country")))
+        if len(named) == 2 and " and " in self.pa.text[start:end]:
+            return government(named[0]), government(named[1])
+        if tok.lemma_.lower() in PAIR_NOUNS and any(c.lower_ in ("both", "two") for c in tok.children):
+            main = self.pa.main_countries[:2]
+            if len(main) == 2:
+                return government(main[0]), government(main[1])
+        return None
 
     def people_in(self, tok: Token) -> list[str]:
         """The people a coordinated phrase names ("A and B", however the parse hangs them together)."""
