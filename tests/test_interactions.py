@@ -70,8 +70,8 @@ def test_the_evidence_is_the_acts_own_clause(extractor):
     assert "Doha" not in ev.text and "patrol" not in ev.text
 
 
-def test_without_an_interaction_model_there_is_no_confidence(extractor):
-    r, _ = acts(extractor, DYAD + "UN Secretary-General Antonio Guterres urged both countries to pull back.")
+def test_without_an_interaction_model_there_is_no_confidence():
+    r, _ = acts(Extractor(Settings(interaction_model="none")), DYAD + "UN Secretary-General Antonio Guterres urged both countries to pull back.")
     assert r.interactions and all(i.confidence is None for i in r.interactions)
 
 
@@ -113,12 +113,17 @@ def test_an_act_no_trigger_word_names_is_added_from_the_model_and_kept_without_a
     assert [(r, t) for r, _, t in got] == [("08", None)] and got[0][1]
 
 
-def test_an_unsure_model_adds_nothing_and_a_sure_none_drops_a_trigger_words_act():
+def test_an_unsure_model_adds_nothing_and_a_model_reading_no_act_leaves_a_trigger_words_act():
     text = "Sudan's foreign ministry softened its position on Monday."
     assert acts(with_model(ClauseModel("softened", "08", 0.4)), text)[1] == []
-    # the clause "Kenya welcomed the decision" read as no act at 0.97 (> MODEL_DROP)
-    _, got = acts(with_model(ClauseModel("nothing-matches", "05", 0.9)), "Kenya welcomed Ethiopia's decision.")
-    assert got == []
+    # every clause read as no act at 0.97: the trigger word's act stays, with that low confidence
+    r, got = acts(with_model(ClauseModel("nothing-matches", "05", 0.9)), "Kenya welcomed Ethiopia's decision.")
+    assert [g[0] for g in got] == ["05"] and r.interactions[0].confidence == 0.03
+
+
+def test_a_trigger_words_root_stands_whatever_root_the_model_reads():
+    r, got = acts(with_model(ClauseModel("praised", "14", 0.99)), "Kenya praised Somalia for the handover.")
+    assert [g[0] for g in got] == ["05"] and r.interactions[0].confidence == 0.0
 
 
 def test_troops_pulling_back_are_not_a_concession_whatever_the_model_reads():

@@ -20,8 +20,7 @@ class Settings:
     # `make model`, or the trigger rules alone when it has not been built
     event_model: Optional[Path] = None
     # a CAMEO-root model directory (`wirewatch train --kind interactions --out DIR`) combined with the
-    # interaction triggers; empty = the triggers alone (the default model is not used by default yet:
-    # on ../shared/gold it does not beat the triggers)
+    # interaction triggers; empty = the default one built by `make model`; "none" = the triggers alone
     interaction_model: Optional[Path] = None
     # where the compiled gazetteer index lives
     cache_dir: Path = field(default_factory=lambda: Path(

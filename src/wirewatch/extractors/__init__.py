@@ -65,12 +65,17 @@ class Extractor:
 
     @property
     def interaction_model(self):
-        """The CAMEO-root model of the settings ($WIREWATCH_INTERACTION_MODEL; loaded once), or None: the
-        trigger rules alone (the default)."""
+        """The CAMEO-root model of the settings ($WIREWATCH_INTERACTION_MODEL), else the default one `make model`
+        builds (loaded once); None ("none", the rules-alone mode, or not built): the trigger rules alone."""
         if getattr(self, "_interaction_model", False) is False:
-            from ..event_model import load_model
+            from ..event_model import default_model_dir, load_model
             where = self.settings.interaction_model
-            self._interaction_model = load_model(where) if where and str(where).lower() != "none" else None
+            off = any(w is not None and str(w).lower() == "none"
+                      for w in (where, self.settings.event_model))
+            if where is None and not off:
+                where = default_model_dir("interactions")
+                where = where if (where / "model.json").is_file() else None
+            self._interaction_model = load_model(where) if where and not off else None
         return self._interaction_model
 
     @property
