@@ -40,6 +40,16 @@ def test_an_accusation_joined_to_a_reported_clause_is_the_reporters(extractor):
     assert [(r, s) for r, s, _ in got if r == "11"] == [("11", "Patrick Muyaya")]
 
 
+def test_the_evidence_holds_the_words_naming_a_source_outside_the_acts_clause(extractor):
+    text = ("Congolese government spokesman Patrick Muyaya said the town had been overrun by rebel fighters "
+            "overnight, and accused Kigali of arming them.")
+    r, _ = acts(extractor, text)
+    it = next(i for i in r.interactions if i.cameo_root == "11")
+    assert [e.text for e in it.evidence] == ["accused Kigali of arming them",
+                                             "Congolese government spokesman Patrick Muyaya"]
+    assert all(text[e.start:e.end] == e.text for e in it.evidence)
+
+
 def test_a_proposal_told_as_a_noun_belongs_to_its_possessor(extractor):
     text = ("Erdogan's proposal was simple: Armenia and Azerbaijan would open the border crossing at Margara "
             "and exchange prisoners within a month.")

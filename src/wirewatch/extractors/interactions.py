@@ -100,6 +100,7 @@ class InteractionExtractor:
         self.matchers, self.root_of, self.m_all = cameo_matchers(pa.lex)
         self.quotes_spans: list[tuple[int, int]] = []
         self.actor_nouns = set(pa.lex.speech.get("actor_nouns") or [])
+        self.read_at: dict[str, tuple[int, int]] = {}   # where each target of the current act was read
 
     def in_quote(self, offset: int) -> bool:
         return any(s <= offset < e for s, e in self.quotes_spans)
@@ -123,6 +124,7 @@ class InteractionExtractor:
                 # the model's reading of a second verb of an act already found; or troops pulling back,
                 # which is the war's course (an incident, or nothing), not a concession to anyone
                 continue
+            self.read_at = {}
             targets = [act.target] if act.target else self.targets(act.verb, root, act.source)
             if not targets:
                 dobj = next((c for c in act.verb.children if c.dep_ == "dobj"), None)
@@ -146,9 +148,21 @@ class InteractionExtractor:
                 out.append(Interaction(
                     event_date=date, date_precision=prec, source_actor=act.source, target_actor=tgt,
                     cameo_root=root, summary=self.summary(act.source, root, act.verb, tgt),
-                    location=self.location(act.sentence), evidence=[self.pa.ev(start, end)],
+                    location=self.location(act.sentence), evidence=self.evidence(act, tgt, start, end),
                     triggers=[trigger], confidence=confidence))
         return out
+
+    def evidence(self, act: Act, target: Optional[str], start: int, end: int) -> list:
+        """The act's clause, then the words naming its source and its target where the clause does not
+        hold them ("X said ..., and accused Kigali": X; "urged both countries": no words, none added)."""
+        spans = [(start, end)]
+        subj = act.subject
+        src = (subj.left_edge.idx, subj.idx + len(subj.text)) if subj.i >= subj.left_edge.i else None
+        for span in (src, self.read_at.get(target) if target else None):
+            if span and span[0] >= self.pa.body_start and not (start <= span[0] and span[1] <= end) \
+                    and span not in spans:
+                spans.append(span)
+        return [self.pa.ev(s, e) for s, e in spans]
 
     def acts(self, sent: Sentence) -> list[Act]:
         """The sentence's possible acts: verbs a trigger word names, then (with a model) every other verb
@@ -447,7 +461,9 @@ class InteractionExtractor:
                 continue
             name = self.actor(c)
             if name and len(name.split()) <= 6:
-                out.extend(self.split(name))
+                for part in self.split(name):
+                    out.append(part)
+                    self.read_at.setdefault(part, (c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text)))
         return list(dict.fromkeys(out))[:3]
 
     def dyad(self, tok: Token) -> Optional[tuple[str, str]]:
@@ -468,7 +484,10 @@ class InteractionExtractor:
         start, end = tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
         if " and " not in self.pa.text[start:end]:
             return []
-        return list(dict.fromkeys(m.value for m in self.pa.mentions_in(start, end, "person")))
+        people = self.pa.mentions_in(start, end, "person")
+        for m in people:
+            self.read_at.setdefault(m.value, (m.start, m.end))
+        return list(dict.fromkeys(m.value for m in people))
 
     def pair(self, tok: Token, source: Optional[str]) -> list[str]:
         """"both countries", "the two sides", "them" (after a dyad): the article's two main countries, less
@@ -521,9 +540,10 @@ class InteractionExtractor:
             else:
                 name = m.value
             if name and name != source:
-                cands.append((m.start < verb.idx, m.start, name))
+                cands.append((m.start < verb.idx, m.start, name, m.end))
         cands.sort()
         if cands:
+            self.read_at.setdefault(cands[0][2], (cands[0][1], cands[0][3]))
             return [cands[0][2]]
         # disapproval, demands, rejections and threats without a named target: the source's adversary
         if root in ("10", "11", "12", "13"):
