@@ -33,6 +33,22 @@ def test_two_targets_joined_by_and_are_two_interactions(extractor):
     assert {"Subrahmanyam Jaishankar", "Shehbaz Sharif"} <= targets
 
 
+def test_several_parties_as_subject_are_one_act_each(extractor):
+    _, got = acts(extractor, "The European Union and Britain unveiled new sanctions against Tehran on Monday.")
+    assert {(r, s, t) for r, s, t in got} >= {("16", "European Union", "Government of Iran"),
+                                               ("16", "Government of United Kingdom", "Government of Iran")}
+
+
+def test_aid_named_inside_its_object_goes_to_its_recipient(extractor):
+    _, got = acts(extractor, "President Joe Biden kept up a surge of weapons deliveries to Kyiv.")
+    assert ("07", "Joe Biden", "Government of Ukraine") in got
+
+
+def test_a_leaders_praise_of_their_own_police_is_not_an_interaction(extractor):
+    _, got = acts(extractor, "Kenyan President William Ruto praised the Kenyan police for their restraint.")
+    assert got == []
+
+
 def test_an_accusation_joined_to_a_reported_clause_is_the_reporters(extractor):
     text = ("Congolese government spokesman Patrick Muyaya said the town had been overrun by rebel fighters "
             "overnight, and accused Kigali of arming them.")

@@ -54,6 +54,11 @@ REPORTING = {"say", "tell", "add", "state", "announce", "note", "write", "claim"
 # the parts of a verb's phrase that are not its act: clauses of their own ("after ...", "..., who ...")
 OWN_CLAUSE = {"advcl", "parataxis", "relcl", "appos"}
 CLAUSE_PREPS = {"after", "before", "since", "while", "despite", "following", "until", "without", "by", "upon"}
+CONTAINERS = {"package", "surge", "tranche", "shipment", "batch", "round", "wave", "flow", "supply", "consignment",
+              "convoy", "series", "set", "raft"}
+COOPERATIVE = {"02", "03", "04", "05", "06", "07", "08"}
+STATE_BODIES = {"police", "army", "gendarmerie", "military", "forces", "government", "authorities", "cabinet",
+                "ministry", "guard"}
 NOT_ACTS = {"aux", "auxpass", "amod", "compound", "acomp", "prt", "det"}
 HOSTILE = {"retaliate", "respond", "avenge", "punish", "crush", "destroy", "hit", "strike", "fight", "defeat",
            "retake", "eliminate", "wipe", "attack", "answer", "pay"}
@@ -65,7 +70,7 @@ LIGHT_VERBS = {"make", "issue", "offer", "put", "send", "extend", "deliver", "ho
 ARMED_NOUNS = {"army", "force", "forces", "troop", "troops", "unit", "units", "soldier", "soldiers", "fighter",
                "fighters", "rebel", "rebels", "militant", "militants", "militia", "brigade", "battalion"}
 ASKING = {"urge", "call", "ask", "press", "tell", "demand", "request", "implore", "appeal", "plead", "want",
-          "push", "encourage", "invite", "order", "instruct", "direct"}
+          "push", "encourage", "invite"}
 DEMANDING = {"demand", "insist", "request", "ask", "urge"}     # "demanded that X withdraw"
 READINESS = {"ready to", "ready for", "willing to", "prepared to"}
 COOPERATION = {"talk", "talks", "negotiate", "negotiation", "meet", "meeting", "dialogue", "ceasefire", "truce",
@@ -90,6 +95,7 @@ class Act:
     trigger: Optional[str] = None
     target: Optional[str] = None     # set when the subject names both parties ("the two sides met")
     implied: bool = True             # may the target be the other party the sentence names?
+    noun: Optional[Token] = None     # a noun trigger acting through the verb ("deliveries to Kyiv")
 
 
 class InteractionExtractor:
@@ -125,7 +131,7 @@ class InteractionExtractor:
                 # which is the war's course (an incident, or nothing), not a concession to anyone
                 continue
             self.read_at = {}
-            targets = [act.target] if act.target else self.targets(act.verb, root, act.source)
+            targets = [act.target] if act.target else self.targets(act.verb, root, act.source, act.noun)
             if not targets:
                 dobj = next((c for c in act.verb.children if c.dep_ == "dobj"), None)
                 if dobj is not None and dobj.lemma_.lower() in CIVILIAN_NOUNS:
@@ -134,6 +140,13 @@ class InteractionExtractor:
                 elif act.implied:
                     targets = self.implied_target(act.sentence, act.verb, act.subject, act.source, root)
             targets = [t for t in targets if t != act.source]
+            if root in COOPERATIVE:
+                # a leader's orders to, praise of or visit to their own police, army or government is how a
+                # state runs itself, not an interaction between parties
+                own = self.stated_country(act.subject, act.source)
+                targets = [t for t in targets if not (own and self.own_state(t, own))]
+                if not targets and act.root is not None:
+                    continue
             if not targets:
                 if act.root is not None:
                     continue        # a trigger word with no one it is directed at: a statement (a quote)
@@ -208,10 +221,12 @@ class InteractionExtractor:
                 continue
             if not source:
                 continue
-            people = self.people_in(src_tok) if src_tok.i < verb.i else []
-            if len(people) > 1:
-                # "Von der Leyen, Trudeau and the Nordic leaders travelled to Kyiv": one act per person
-                out.extend(Act(sent, verb, src_tok, person, root, entry) for person in people)
+            parties = self.parties_in(src_tok) if src_tok.i < verb.i else []
+            if len(parties) > 1:
+                # "Von der Leyen, Trudeau and the Nordic leaders travelled to Kyiv", "the European Union and
+                # Britain unveiled sanctions": one act per party
+                noun = toks[j - 1] if trig.pos_ != "VERB" and toks[j - 1].pos_ in ("NOUN", "PROPN") else None
+                out.extend(Act(sent, verb, src_tok, party, root, entry, noun=noun) for party in parties)
                 continue
             if verb.lemma_ == "call" and root == "04":
                 # "called the strikes an act of war": disapproval
@@ -229,7 +244,8 @@ class InteractionExtractor:
             # "ready to work for peace" is a statement unless it names whom, or what is on offer is talks,
             # a ceasefire or a deal ("ready for a full and unconditional ceasefire")
             implied = not (entry in READINESS and not self._cooperation(trig))
-            out.append(Act(sent, verb, src_tok, source, root, entry, implied=implied))
+            noun = toks[j - 1] if trig.pos_ != "VERB" and toks[j - 1].pos_ in ("NOUN", "PROPN") else None
+            out.append(Act(sent, verb, src_tok, source, root, entry, implied=implied, noun=noun))
         if self.model is None:
             return out
         seen = {a.verb.i for a in out}
@@ -393,9 +409,19 @@ class InteractionExtractor:
             if t.pos_ in ("VERB",):
                 return t
         t = toks[0]
-        # a noun trigger ("imposed sanctions", "a state of emergency") acts through its verb
-        if t.pos_ in ("NOUN", "ADJ", "PROPN") and t.head.pos_ == "VERB":
-            return t.head
+        # a noun trigger ("imposed sanctions", "a state of emergency") acts through its verb, also from inside
+        # its object ("kept up its surge of weapons deliveries")
+        if t.pos_ in ("NOUN", "ADJ", "PROPN"):
+            up = t
+            for _ in range(4):
+                if up.head.pos_ == "VERB" and up.dep_ != "pobj":
+                    return up.head
+                if up.dep_ in ("compound", "amod") and up.head.i != up.i:
+                    up = up.head
+                elif up.dep_ == "pobj" and up.head.lower_ == "of" and up.head.head.lemma_ in CONTAINERS:
+                    up = up.head.head       # "a surge of weapons deliveries": the surge's verb
+                else:
+                    break
         if t.pos_ == "ADJ" and t.head.pos_ == "AUX":
             return t.head
         return None
@@ -432,9 +458,15 @@ class InteractionExtractor:
             return government(self.pa.lex.country_by_form[low])
         return sp
 
-    def targets(self, verb: Token, root: str, source: Optional[str] = None) -> list[str]:
+    def targets(self, verb: Token, root: str, source: Optional[str] = None, noun: Optional[Token] = None) -> list[str]:
         out = []
         cands = []
+        if noun is not None and noun.i != verb.i:
+            # "deliveries to Kyiv", "sanctions on Moscow": the noun's own recipient
+            for n in (noun, noun.head):
+                for c in n.children:
+                    if c.dep_ == "prep" and c.lower_ in ("to", "for", "on", "against"):
+                        cands.extend(g for g in c.children if g.dep_ == "pobj")
         for c in verb.children:
             if c.dep_ in TARGET_DEPS:
                 cands.append(c)
@@ -488,6 +520,35 @@ class InteractionExtractor:
         for m in people:
             self.read_at.setdefault(m.value, (m.start, m.end))
         return list(dict.fromkeys(m.value for m in people))
+
+    def parties_in(self, tok: Token) -> list[str]:
+        """The parties a coordinated subject names: people, else countries and bodies ("the European Union
+        and Britain")."""
+        people = self.people_in(tok)
+        if len(people) > 1:
+            return people
+        conj = [c for c in tok.children if c.dep_ == "conj"]
+        if conj and all(c.pos_ in ("PROPN", "NOUN") for c in conj):
+            names = [self.actor(t) for t in [tok] + conj]
+            if all(names):
+                return list(dict.fromkeys(names))
+        last = max(conj, key=lambda c: c.i, default=tok)
+        start, end = tok.left_edge.idx, last.idx + len(last.text)
+        if " and " not in self.pa.text[start:end]:
+            return []
+        out = []
+        for m in self.pa.mentions_in(start, end):
+            if m.kind == "country" and not self.pa.text[m.start:m.end][:1].islower():
+                name = government(m.value)
+            elif m.kind == "body":
+                name, _ = self.actors.body_name(m, m.start, m.end)
+            elif m.kind == "group":
+                name = m.value
+            else:
+                continue
+            if name and name not in out and not any(name != o and name in o for o in out):
+                out.append(name)
+        return out
 
     def pair(self, tok: Token, source: Optional[str]) -> list[str]:
         """"both countries", "the two sides", "them" (after a dyad): the article's two main countries, less
@@ -553,6 +614,30 @@ class InteractionExtractor:
                     if name != own:
                         return [government(name)]
         return []
+
+    def stated_country(self, src_tok: Token, source: str) -> Optional[str]:
+        """The country the source's own words name ("Kenyan President William Ruto", "Government of Mali",
+        "the Malian junta"), else None."""
+        m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", source)
+        if m:
+            return m.group(1)
+        first = source.split()[0].lower() if source else ""
+        if first in self.pa.lex.country_by_form:
+            return self.pa.lex.country_by_form[first]
+        span = (src_tok.left_edge.idx, src_tok.idx + len(src_tok.text))
+        named = {m.value for m in self.pa.mentions_in(*span, "country")}
+        return named.pop() if len(named) == 1 else None
+
+    def own_state(self, target: Optional[str], country: str) -> bool:
+        """Is the target a state body of ``country`` ("Government of Kenya", "Kenyan Police", "Lebanese Army")?"""
+        if not target:
+            return False
+        m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", target)
+        if m:
+            return m.group(1) == country
+        words = target.split()
+        return len(words) >= 2 and self.pa.lex.country_by_form.get(words[0].lower()) == country and \
+            words[-1].lower() in STATE_BODIES
 
     def source_country(self, src_tok: Token, source: str) -> Optional[str]:
         m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", source)
