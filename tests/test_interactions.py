@@ -85,6 +85,20 @@ def test_a_vow_to_respond_threatens_and_a_vow_to_keep_talking_does_not(extractor
     assert {r for r, _, _ in intent} == {"03"}          # talks promised are intent, not a meeting
 
 
+def test_a_price_someone_says_another_will_pay_is_the_sayers_threat(extractor):
+    text = ("Turkish President Recep Tayyip Erdogan addressed the PKK on Tuesday, saying the group's commanders "
+            "would pay a heavy price for the ambush.")
+    _, got = acts(extractor, text)
+    assert [(r, s) for r, s, _ in got if r == "13"] == [("13", "Recep Tayyip Erdogan")]
+
+
+def test_a_promised_response_threatens_and_promised_aid_does_not(extractor):
+    _, threat = acts(extractor, "Iranian President Masoud Pezeshkian promised a crushing response to Israel.")
+    _, aid = acts(extractor, "Iranian President Masoud Pezeshkian promised aid to Lebanon.")
+    assert [r for r, _, _ in threat] == ["13"]
+    assert "13" not in [r for r, _, _ in aid]
+
+
 def test_the_evidence_is_the_acts_own_clause(extractor):
     text = ("After the talks in Doha ended without a deal, the Arab League's secretary-general called on the "
             "Security Council to send peacekeepers, who would patrol the border.")

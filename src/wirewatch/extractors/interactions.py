@@ -59,6 +59,9 @@ CONTAINERS = {"package", "surge", "tranche", "shipment", "batch", "round", "wave
 COOPERATIVE = {"02", "03", "04", "05", "06", "07", "08"}
 STATE_BODIES = {"police", "army", "gendarmerie", "military", "forces", "government", "authorities", "cabinet",
                 "ministry", "guard"}
+CONSEQUENCES = {"pay a heavy price", "pay a high price", "pay a price", "pay dearly", "face consequences",
+                "face the consequences", "face serious consequences", "face the full force"}
+RETALIATION = {"response", "retaliation", "revenge", "retribution", "punishment", "reprisal", "answer", "consequence"}
 NOT_ACTS = {"aux", "auxpass", "amod", "compound", "acomp", "prt", "det"}
 HOSTILE = {"retaliate", "respond", "avenge", "punish", "crush", "destroy", "hit", "strike", "fight", "defeat",
            "retake", "eliminate", "wipe", "attack", "answer", "pay"}
@@ -212,6 +215,11 @@ class InteractionExtractor:
                 continue        # "meet the needs of", "meeting little resistance"
             if self._asked_for(verb) or self._hypothetical(verb):
                 continue        # "urged Europe to impose sanctions": the sanctions are asked for, not imposed
+            if entry in CONSEQUENCES:
+                act = self._consequence(sent, verb, entry)
+                if act is not None:
+                    out.append(act)
+                continue
             src_tok = self.agent(verb)
             source = self.actor(src_tok) if src_tok is not None else None
             dyad = self.dyad(src_tok) if src_tok is not None and root == "04" else None
@@ -236,10 +244,19 @@ class InteractionExtractor:
                 root = "10"   # "told Iran to end its support": a demand
             if root == "04" and self._intended(verb):
                 root = "03"   # "vowed to keep talking with", "agreed to meet": a meeting promised
-            if verb.lemma_ == "vow":
-                # "vowed to respond" threatens; "vowed to keep talking" is intent to cooperate
+            if verb.lemma_ in ("vow", "promise"):
+                # "vowed to respond", "promised a worthy response", "vowed that those responsible would face
+                # the law" threaten; "vowed to keep talking", "promised aid" are intent to cooperate
                 inner = next((c for c in verb.children if c.dep_ == "xcomp"), None)
-                if inner is not None and inner.lemma_ not in HOSTILE:
+                obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+                said = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+                hostile = (inner is not None and inner.lemma_ in HOSTILE) or \
+                    (obj is not None and obj.lemma_.lower() in RETALIATION) or \
+                    (said is not None and any(t.lemma_.lower() in RETALIATION | {"law", "justice", "punish", "face"}
+                                              for t in said.subtree))
+                if not hostile:
+                    if verb.lemma_ == "promise" and inner is None and obj is None:
+                        continue
                     root = "03"
             # "ready to work for peace" is a statement unless it names whom, or what is on offer is talks,
             # a ceasefire or a deal ("ready for a full and unconditional ceasefire")
@@ -395,6 +412,24 @@ class InteractionExtractor:
             return True
         span = (act.subject.left_edge.idx, act.subject.idx + len(act.subject.text))
         return any(m.kind == "group" for m in self.pa.mentions_in(*span))
+
+    def _consequence(self, sent: Sentence, verb: Token, entry: str) -> Optional[Act]:
+        """"saying the group's leaders would pay a heavy price": a threat by whoever says it, against the one
+        who would pay."""
+        up = verb
+        while up.dep_ in ("conj", "ccomp", "advcl", "xcomp") and up.head.i != up.i:
+            up = up.head
+            if up.lemma_ in REPORTING or up.lemma_ in ("warn", "vow", "threaten"):
+                break
+        if up.i == verb.i or not (up.lemma_ in REPORTING or up.lemma_ in ("warn", "vow", "threaten")):
+            return None
+        src_tok = self.agent(up)
+        source = self.actor(src_tok) if src_tok is not None else None
+        victim = self._subject(verb)
+        target = self.actor(victim) if victim is not None else None
+        if not source or (target and target == source):
+            return None
+        return Act(sent, verb, src_tok, source, "13", entry, target=target)
 
     def _nominal(self, noun: Token) -> Optional[tuple[Token, str]]:
         """A noun trigger with an actor as its possessor ("Trump's proposal"): the possessor and its name."""
