@@ -655,3 +655,55 @@ def test_cors_allows_only_the_configured_origins(store):
     assert ok.headers["access-control-allow-origin"] == "https://analysis.example"
     assert "access-control-allow-origin" not in other.headers
     assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "https://analysis.example"
+
+
+# --------------------------------------------------------- the dashboard's analyst views (issue 13)
+def test_the_disputed_filter_keeps_the_events_whose_sources_disagree(client, ids):
+    evs = client.get("/api/events", params={"disputed": "true"}).json()["events"]
+    assert [e["id"] for e in evs] == [ids["Odesa"]]
+
+
+def test_events_carry_their_surest_reports_confidence_and_a_threshold_hides_the_rest(client, store):
+    evs = client.get("/api/events").json()["events"]
+    for e in evs:
+        known = [r["confidence"] for r in e["reports"] if r.get("confidence") is not None] or \
+            [r.confidence for ev in store.events() if ev.id == e["id"] for r in ev.reports if r.confidence is not None]
+        assert e["confidence"] == (max(known) if known else None)
+    sure = [e for e in evs if e["confidence"] is not None]
+    assert len({e["confidence"] for e in sure}) > 1, "needs events of different confidence"
+    cut = sorted(e["confidence"] for e in sure)[-1]
+    kept = client.get("/api/events", params={"min_confidence": cut}).json()["events"]
+    assert {e["id"] for e in kept} == {e["id"] for e in evs if e["confidence"] is None or e["confidence"] >= cut}
+    assert client.get("/api/events", params={"min_confidence": 1.5}).status_code == 422
+
+
+def test_region_counts_follow_the_filters(client):
+    regions = client.get("/api/stats/regions").json()["regions"]
+    by = {(r["country"], r["admin1"]): r for r in regions}
+    odesa = by[("Ukraine", "Odesa")]
+    assert odesa["events"] == 1 and odesa["fatalities"] == 3
+    assert odesa["latitude"] == pytest.approx(46.5, abs=0.5) and odesa["longitude"] == pytest.approx(30.7, abs=0.5)
+    only = client.get("/api/stats/regions", params={"country": "Kenya"}).json()["regions"]
+    assert {r["country"] for r in only} == {"Kenya"}
+
+
+def without_timestamp(text: str) -> list:
+    """An export's content, ACLED's `timestamp` column (the second it was written) left out."""
+    import csv
+    import io
+    if not text.startswith("event_id_cnty"):
+        return [text]
+    return [{k: v for k, v in row.items() if k != "timestamp"} for row in csv.DictReader(io.StringIO(text))]
+
+
+@pytest.mark.parametrize("fmt", ["acled-csv", "geojson", "jsonl"])
+def test_the_export_endpoint_writes_what_wirewatch_export_writes(client, store, tmp_path, fmt):
+    from wirewatch.export import export_events
+    from wirewatch.store import event_dict
+
+    r = client.get("/api/export", params={"format": fmt, "country": "Ukraine"})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    path = tmp_path / "cli.out"
+    export_events([event_dict(e) for e in store.events(country="Ukraine")], fmt, str(path))
+    assert without_timestamp(r.content.decode()) == without_timestamp(path.read_text(encoding="utf-8"))
+    assert client.get("/api/export", params={"format": "parquet"}).status_code == 422

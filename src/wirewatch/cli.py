@@ -197,9 +197,20 @@ def _bad_dates(args) -> bool:
     return False
 
 
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}")
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"not between 0 and 1: {value}")
+    return p
+
+
 def _event_filters(args) -> dict:
     return {"since": args.since, "until": args.until, "country": args.country, "admin1": args.admin1,
-            "type": args.type, "sub_type": args.sub_type, "actor": args.actor, "text": args.text}
+            "type": args.type, "sub_type": args.sub_type, "actor": args.actor, "text": args.text,
+            "min_confidence": args.min_confidence, "disputed": args.disputed}
 
 
 def cmd_events(args: argparse.Namespace) -> int:
@@ -525,6 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--sub-type", dest="sub_type", help="sub-event type (e.g. 'Air/drone strike')")
         p.add_argument("--actor", help="text in actor1 or actor2")
         p.add_argument("--text", help="text in the evidence of any report")
+        p.add_argument("--min-confidence", dest="min_confidence", type=_probability, metavar="P",
+                       help="events whose surest report has at least this confidence (0-1; events of a store "
+                       "built without a model are kept)")
+        p.add_argument("--disputed", action="store_true", help="events whose reports disagree (contradictions)")
 
     ev = sub.add_parser("events", help="list stored events with filters",
                         description="List events (one per real incident) sorted by date.")

@@ -13,7 +13,7 @@ from typing import Optional
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
@@ -44,12 +44,13 @@ class EventFilters:
     def __init__(self, since: Optional[dt.date] = None, until: Optional[dt.date] = None,
                  country: Optional[str] = Query(None, max_length=100), admin1: Optional[str] = Query(None, max_length=100),
                  type: Optional[str] = Query(None, max_length=64), sub_type: Optional[str] = Query(None, max_length=64),
-                 actor: Optional[str] = Query(None, max_length=200), text: Optional[str] = Query(None, max_length=200)):
+                 actor: Optional[str] = Query(None, max_length=200), text: Optional[str] = Query(None, max_length=200),
+                 min_confidence: Optional[float] = Query(None, ge=0.0, le=1.0), disputed: bool = False):
         if since and until and since > until:
             raise HTTPException(400, "since is after until")
         self.values = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
                        "country": country, "admin1": admin1, "type": type, "sub_type": sub_type, "actor": actor,
-                       "text": text}
+                       "text": text, "min_confidence": min_confidence, "disputed": disputed}
 
 
 def tile_origin(url: str) -> str:
@@ -193,6 +194,32 @@ def create_app(store: Store, token: Optional[str] = None, private: bool = False,
     @app.get("/api/stats/daily", dependencies=[Depends(reader)])
     def daily(f: EventFilters = Depends()):
         return {"days": store.daily_counts(**f.values)}
+
+    @app.get("/api/stats/regions", dependencies=[Depends(reader)])
+    def regions(f: EventFilters = Depends()):
+        return {"regions": store.region_counts(**f.values)}
+
+    @app.get("/api/export", dependencies=[Depends(reader)])
+    def export(f: EventFilters = Depends(), format: str = Query(..., pattern="^(acled-csv|geojson|jsonl)$")):
+        """Exactly the events the filters select, written by `wirewatch export`'s code (JSON Lines: one event
+        per line)."""
+        import os
+        import tempfile
+
+        from ..export import export_events
+        events = [event_dict(e) for e in store.events(**f.values)]
+        suffix = {"acled-csv": ".csv", "geojson": ".geojson", "jsonl": ".jsonl"}[format]
+        fd, path = tempfile.mkstemp(suffix=suffix)
+        os.close(fd)
+        try:
+            export_events(events, format, path)
+            with open(path, "rb") as fh:
+                body = fh.read()
+        finally:
+            os.unlink(path)
+        media = {"acled-csv": "text/csv", "geojson": "application/geo+json", "jsonl": "application/x-ndjson"}[format]
+        name = f"wirewatch-events{suffix}"
+        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.get("/api/stats/types", dependencies=[Depends(reader)])
     def types(f: EventFilters = Depends()):

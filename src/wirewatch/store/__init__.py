@@ -297,9 +297,9 @@ class Store:
     def events(self, since: Optional[str] = None, until: Optional[str] = None, country: Optional[str] = None,
                admin1: Optional[str] = None, type: Optional[str] = None, sub_type: Optional[str] = None,
                actor: Optional[str] = None, text: Optional[str] = None, limit: Optional[int] = None,
-               offset: int = 0) -> list[Event]:
+               offset: int = 0, min_confidence: Optional[float] = None, disputed: bool = False) -> list[Event]:
         q = self._filtered(select(Event).options(selectinload(Event.reports).selectinload(Report.article)),
-                           since, until, country, admin1, type, sub_type, actor, text)
+                           since, until, country, admin1, type, sub_type, actor, text, min_confidence, disputed)
         q = q.order_by(Event.event_date.is_(None), Event.event_date, Event.id).offset(offset)
         if limit:
             q = q.limit(limit)
@@ -320,6 +320,20 @@ class Store:
             .order_by(Event.event_date, Event.event_type)
         with self.session() as s:
             return [{"date": _iso(d), "event_type": t, "count": n} for d, t, n in s.execute(q)]
+
+    def region_counts(self, **filters) -> list[dict]:
+        """Events and fatalities per first-order region (country, admin1), with the mean position of the
+        region's events (the dashboard's per-region layer)."""
+        from sqlalchemy import func
+        q = self._filtered(select(Event.country, Event.admin1, func.count(Event.id), func.sum(Event.fatalities),
+                                  func.avg(Event.latitude), func.avg(Event.longitude)), **filters)
+        q = q.where(Event.admin1.is_not(None)).group_by(Event.country, Event.admin1) \
+            .order_by(func.count(Event.id).desc(), Event.country, Event.admin1)
+        with self.session() as s:
+            return [{"country": c, "admin1": a, "events": n, "fatalities": int(f or 0),
+                     "latitude": None if lat is None else round(float(lat), 4),
+                     "longitude": None if lon is None else round(float(lon), 4)}
+                    for c, a, n, f, lat, lon in s.execute(q)]
 
     def type_counts(self, **filters) -> list[dict]:
         from sqlalchemy import func
@@ -404,7 +418,14 @@ class Store:
                     for a in rows]
 
     def _filtered(self, q, since=None, until=None, country=None, admin1=None, type=None, sub_type=None,
-                  actor=None, text=None):
+                  actor=None, text=None, min_confidence=None, disputed=False):
+        if min_confidence:
+            # an event is as sure as its surest report; a store built without a model has no confidence to judge
+            # by, and its events are kept
+            q = q.where(or_(Event.id.in_(select(Report.event_id).where(Report.confidence >= min_confidence)),
+                            ~Event.id.in_(select(Report.event_id).where(Report.confidence.is_not(None)))))
+        if disputed:
+            q = q.where(Event.id.in_(select(Contradiction.event_id).where(Contradiction.event_id.is_not(None))))
         if since:
             q = q.where(Event.event_date >= _date(since))
         if until:
@@ -499,6 +520,8 @@ def event_dict(ev: Event) -> dict:
     for c in INCIDENT_COLUMNS:
         out[c] = _iso(getattr(ev, c)) if c == "event_date" else getattr(ev, c)
     out["n_reports"] = ev.n_reports
+    known = [r.confidence for r in ev.reports if r.confidence is not None]
+    out["confidence"] = max(known) if known else None     # the surest report's; None without a model
     out["reports"] = []
     for r in ev.reports:
         rep = {"report_id": r.id, "article": r.article.key, "source": r.article.source or r.article.origin,
