@@ -1,8 +1,9 @@
 """The dashboard in a real browser: Playwright for Python driving Debian's Chromium.
 
 The app runs in a background thread (uvicorn on 127.0.0.1) over a throwaway SQLite store filled
-from four small articles in four countries; map tiles point at a closed local port, so they fail
-and the markers must show without them. Screenshots go to .artifacts/.
+from small articles in five countries (two of them disagreeing on a toll); the browser's network is
+blocked except for the app, and online map tiles point at a closed local port, so they fail and the
+bundled base map and the markers must show without them. Screenshots go to .artifacts/.
 
 Needs /usr/bin/chromium (apt-get install chromium) and the playwright package; the module is
 skipped without either. Playwright's own browser download is never used.
@@ -50,6 +51,13 @@ ARTICLES = [
     dict(id="el-fasher-shelling", date="2025-04-22", source="Darfur Bulletin", title="Shelling of Abu Shouk camp",
          text=("EL FASHER, Sudan, April 22 - The Rapid Support Forces shelled the Abu Shouk displacement camp near "
                "El Fasher on Tuesday, killing nine civilians, aid workers said.")),
+    # two outlets on one strike that disagree on the toll: an event whose sources disagree
+    dict(id="odesa-harbour", date="2025-03-04", source="Harbour Daily", title="Drones hit Odesa port warehouse",
+         text=("Russian drones hit a warehouse in the port of Odesa late on Monday, killing three people and "
+               "injuring seven, regional governor Oleh Kiper said on Telegram.")),
+    dict(id="odesa-blacksea", date="2025-03-04", source="Black Sea Wire", title="Five killed in Odesa drone attack",
+         text=("Russian drones struck the port of Odesa on Monday evening, killing five people and wounding "
+               "several others, Ukraine's emergency service said.")),
     # a village the gazetteer lacks, named with its region: placed at the region's centre, drawn as approximate
     dict(id="plateau-village", date="2025-04-15", source="Middle Belt Courier", title="Farmers killed in Plateau",
          text=("JOS, April 15 - Gunmen killed four farmers in Ngorori village, Plateau State, on Monday night, "
@@ -129,8 +137,11 @@ def browser():
 @pytest.fixture
 def page(browser, server):
     """A fresh page on the dashboard, loaded; collects page errors and CSP violations."""
-    ctx = browser.new_context(viewport={"width": 1360, "height": 880})
+    ctx = browser.new_context(viewport={"width": 1360, "height": 880}, accept_downloads=True)
     ctx.set_default_timeout(8000)
+    # the network is blocked: only the app itself (127.0.0.1) answers, as on an analyst's offline laptop
+    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
+              else route.abort())
     pg = ctx.new_page()
     pg.errors = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
@@ -322,3 +333,113 @@ def test_a_place_known_only_by_its_region_is_drawn_as_approximate(page, store):
     assert page.locator('#map path.ww-marker[data-approximate="false"]').first.get_attribute("stroke-dasharray") in (None, "none")
     page.locator('#map path.ww-marker[data-approximate="true"]').first.click()
     expect(page.locator("#event-panel")).to_contain_text("approximate: admin1 level")
+
+
+# ------------------------------------------------------------------ the analyst's views (issue 13)
+def test_the_bundled_base_map_shows_the_countries_with_the_network_blocked(page, store):
+    expect(page.locator("#map")).to_have_attribute("data-basemap", "ready")
+    countries = page.locator("#map path.ww-country")
+    assert countries.count() > 200
+    for name in ("Ukraine", "Kenya", "Mali", "Sudan", "Nigeria"):
+        shape = page.locator(f'#map path.ww-country[data-country="{name}"]')
+        expect(shape).to_have_count(1)
+    # the country under a marker is drawn where the marker is: Kenya's shape holds the Nairobi marker
+    nairobi = next(e for e in store.events() if e.country == "Kenya")
+    m = page.locator(f'#map path.ww-marker[data-event-id="{nairobi.id}"]').bounding_box()
+    k = page.locator('#map path.ww-country[data-country="Kenya"]').bounding_box()
+    cx, cy = m["x"] + m["width"] / 2, m["y"] + m["height"] / 2
+    assert k["x"] <= cx <= k["x"] + k["width"] and k["y"] <= cy <= k["y"] + k["height"]
+    shot(page, "basemap")
+    assert page.errors == []
+
+
+def test_the_region_layer_counts_events_and_fatalities_and_filters_the_table(page, store):
+    events = store.events()
+    regions = {}
+    for e in events:
+        if e.admin1:
+            r = regions.setdefault((e.country, e.admin1), {"events": 0, "fatalities": 0})
+            r["events"] += 1
+            r["fatalities"] += e.fatalities or 0
+    page.check('#view-control input[value="regions"]')
+    circles = page.locator("#map path.ww-region")
+    expect(circles).to_have_count(len(regions))
+    expect(page.locator("#map path.ww-marker")).to_have_count(0)
+    expect(page.locator("#region-legend")).to_be_visible()
+    got = {(c.get_attribute("data-country"), c.get_attribute("data-admin1")): int(c.get_attribute("data-value"))
+           for c in circles.all()}
+    assert got == {k: v["events"] for k, v in regions.items()}
+    page.select_option("#region-metric", "fatalities")
+    expect(page.locator("#region-legend")).to_contain_text("Fatalities per region")
+    got = {(c.get_attribute("data-country"), c.get_attribute("data-admin1")): int(c.get_attribute("data-value"))
+           for c in page.locator("#map path.ww-region").all()}
+    assert got == {k: v["fatalities"] for k, v in regions.items() if v["fatalities"]}
+    shot(page, "regions")
+    (country, admin1), _ = max(regions.items(), key=lambda kv: kv[1]["fatalities"])
+    before = page.evaluate("document.body.dataset.ready")
+    page.locator(f'#map path.ww-region[data-admin1="{admin1}"]').click()
+    expect(page.locator("body")).not_to_have_attribute("data-ready", before)
+    expect(page.locator("#admin1")).to_have_value(admin1)
+    want = sorted(e.id for e in events if e.admin1 == admin1 and e.country == country)
+    assert ids(page.locator("#events tbody tr[data-event-id]")) == want
+
+
+def confidence(e) -> float | None:
+    known = [r.confidence for r in e.reports if r.confidence is not None]
+    return max(known) if known else None
+
+
+def test_the_confidence_threshold_hides_the_events_the_model_is_unsure_of(page, store):
+    events = store.events()
+    values = sorted({round(confidence(e), 2) for e in events if confidence(e) is not None})
+    assert len(values) >= 2, values
+    cut = values[-1]            # only the surest stay
+    step = round(cut - cut % 0.05, 2)
+    before = page.evaluate("document.body.dataset.ready")
+    page.locator("#min_confidence").fill(str(step))
+    page.locator("#min_confidence").dispatch_event("change")
+    expect(page.locator("body")).not_to_have_attribute("data-ready", before)
+    expect(page.locator("#min_confidence_value")).to_have_text(f"{step:.2f}")
+    want = sorted(e.id for e in events if confidence(e) is None or confidence(e) >= step)
+    assert len(want) < len(events)
+    expect(page.locator("#map path.ww-marker")).to_have_count(len(want))
+    assert ids(page.locator("#events tbody tr[data-event-id]")) == want
+    assert f"min_confidence={step:.2f}" in page.url
+    shot(page, "confidence")
+
+
+def test_the_disagreement_filter_shows_both_figures_and_both_sources(page, store):
+    before = page.evaluate("document.body.dataset.ready")
+    page.check("#disputed")
+    expect(page.locator("body")).not_to_have_attribute("data-ready", before)
+    disputed = sorted(e.id for e in store.events(disputed=True))
+    assert len(disputed) == 1
+    expect(page.locator("#events tbody tr[data-event-id]")).to_have_count(1)
+    assert ids(page.locator("#events tbody tr[data-event-id]")) == disputed
+    page.locator("#events tbody tr[data-event-id]").first.click()
+    panel = page.locator("#event-panel")
+    expect(panel.locator("ul.contradictions li")).to_have_count(1)
+    for words in ("3", "5", "Harbour Daily", "Black Sea Wire"):
+        expect(panel.locator("ul.contradictions")).to_contain_text(words)
+    shot(page, "disputed")
+
+
+def test_the_downloaded_acled_csv_is_wirewatch_export_with_the_same_filters(page, store, tmp_path):
+    import csv
+
+    from wirewatch.export import export_events
+    from wirewatch.store import event_dict
+
+    page.fill("#country", "Ukraine")
+    apply(page)
+    with page.expect_download() as dl:
+        page.click("#export-acled")
+    got = tmp_path / "page.csv"
+    dl.value.save_as(got)
+    want = tmp_path / "cli.csv"
+    export_events([event_dict(e) for e in store.events(country="Ukraine")], "acled-csv", str(want))
+
+    def rows(path):
+        with open(path, encoding="utf-8", newline="") as fh:
+            return [{k: v for k, v in r.items() if k != "timestamp"} for r in csv.DictReader(fh)]
+    assert rows(got) == rows(want) and len(rows(got)) == len(store.events(country="Ukraine"))

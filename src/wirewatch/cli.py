@@ -319,8 +319,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _err(f"error: {e}")
             return 2
     app = create_app(_store(args), token=token, private=args.private, cors_origins=args.cors_origins, extractor=extractor,
-                     tile_url=args.tile_url or os.environ.get("WIREWATCH_TILE_URL")
-                     or "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
+                     tile_url=args.tile_url or os.environ.get("WIREWATCH_TILE_URL") or "")
     print(f"wirewatch: serving on http://{args.host}:{args.port}/ "
           f"({'read-write' if token else 'read-only: set WIREWATCH_TOKEN to accept POST /api/articles'}"
           f"{', private' if args.private else ''})", file=sys.stderr)
@@ -590,8 +589,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--private", action="store_true", help="reading needs the bearer token too")
     sv.add_argument("--cors-origin", dest="cors_origins", action="append", metavar="ORIGIN",
                     help="allow cross-origin requests from this origin (repeatable; default: none allowed)")
-    sv.add_argument("--tile-url", dest="tile_url", help="map tile URL template (default OpenStreetMap; "
-                    "$WIREWATCH_TILE_URL); markers show even when tiles cannot load")
+    sv.add_argument("--tiles", "--tile-url", dest="tile_url", metavar="URL",
+                    help="online map tiles drawn over the bundled base map, e.g. "
+                    "'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png' ($WIREWATCH_TILE_URL; default: none, the "
+                    "bundled Natural Earth map alone, which needs no internet and shows wherever tiles fail)")
     model_args(sv, spacy=False)
     sv.set_defaults(func=cmd_serve)
 

@@ -119,7 +119,7 @@ class BodyLimit:
 
 
 def create_app(store: Store, token: Optional[str] = None, private: bool = False,
-               tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", extractor=None,
+               tile_url: str = "", extractor=None,
                max_body_bytes: int = MAX_BODY_BYTES, cors_origins: Optional[list[str]] = None) -> FastAPI:
     """The API and dashboard over ``store``. Cross-origin reads are refused (no CORS headers) unless
     ``cors_origins`` lists the origins allowed (e.g. ``["https://analysis.example.org"]``)."""

@@ -7,7 +7,7 @@
   const MAX_EVENTS = 2000;          // events loaded for the map and table (pages of PAGE)
   const PAGE = 500;                 // the API's largest page
   const DAY = 86400000;
-  const FIELDS = ["since", "until", "type", "country", "actor", "text"];
+  const FIELDS = ["since", "until", "type", "country", "actor", "text", "admin1"];
   const TYPE_ORDER = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
     "Strategic developments"];
   const TYPE_COLOURS = {
@@ -35,6 +35,9 @@
   };
   let map = null;
   let markerLayer = null;
+  let regionLayer = null;
+  let regionLegend = null;
+  const view = { layer: "events", metric: "events", regions: [] };
   let tileNoticeShown = false;
 
   // ------------------------------------------------------------------ DOM helpers (text only)
@@ -173,6 +176,9 @@
   function readFilters() {
     const f = {};
     for (const k of FIELDS) f[k] = $(`#${k}`).value.trim();
+    const conf = Number($("#min_confidence").value);
+    f.min_confidence = conf > 0 ? conf.toFixed(2) : "";
+    f.disputed = $("#disputed").checked ? "true" : "";
     if (f.since && f.until && f.since > f.until) {
       [f.since, f.until] = [f.until, f.since];
       $("#since").value = f.since;
@@ -183,13 +189,21 @@
 
   function writeUrl(f) {
     const qs = new URLSearchParams();
-    for (const k of FIELDS) if (f[k]) qs.set(k, f[k]);
+    for (const k of [...FIELDS, "min_confidence", "disputed"]) if (f[k]) qs.set(k, f[k]);
     const q = qs.toString();
     history.replaceState(null, "", location.pathname + (q ? `?${q}` : ""));
   }
 
+  function showConfidence() {
+    $("#min_confidence_value").textContent = Number($("#min_confidence").value).toFixed(2);
+  }
+
   function readUrl() {
     const qs = new URLSearchParams(location.search);
+    const conf = Number(qs.get("min_confidence"));
+    $("#min_confidence").value = Number.isFinite(conf) && conf > 0 && conf <= 1 ? String(conf) : "0";
+    showConfidence();
+    $("#disputed").checked = qs.get("disputed") === "true";
     for (const k of FIELDS) {
       const v = qs.get(k);
       if (v === null) continue;
@@ -234,12 +248,16 @@
     setStatus("Loading…");
     const noDates = { ...f, since: "", until: "" };
     try {
-      const [evs, daily] = await Promise.all([loadEvents(f), timeline ? api("stats/daily", noDates) : null]);
+      const [evs, daily, regions] = await Promise.all([loadEvents(f), timeline ? api("stats/daily", noDates) : null,
+        api("stats/regions", f)]);
       if (seq !== state.seq) return;
       state.events = evs.events;
       state.total = evs.total;
       if (daily) state.daily = daily.days;
+      view.regions = regions.regions;
+      updateExports(f);
       renderMap();
+      renderRegions();
       renderTable();
       renderTimeline();
       renderLegend();
@@ -270,6 +288,8 @@
       return;
     }
     map = L.map(el, { worldCopyJump: true, minZoom: 1 }).setView([20, 15], 2);
+    map.createPane("basemap").style.zIndex = 150;       // under online tiles (200), when there are any
+    loadBasemap();
     const url = state.config.tile_url;
     if (url) {
       const osm = /openstreetmap\.org/.test(url);
@@ -281,18 +301,195 @@
       tiles.on("tileerror", () => {
         if (tileNoticeShown) return;
         tileNoticeShown = true;
-        el.appendChild(h("p", { class: "tile-notice" }, "Map tiles could not be loaded; events are drawn without a base map."));
+        el.appendChild(h("p", { class: "tile-notice" }, "Online map tiles could not be loaded; the bundled base map is shown."));
       });
       tiles.addTo(map);
     }
     markerLayer = L.featureGroup().addTo(map);
+    regionLayer = L.featureGroup();
+    addViewControl();
+  }
+
+  // the base map bundled with the package: Natural Earth country borders and coastlines (world-atlas 1:50m),
+  // drawn as vectors, so the map needs no tile server and no internet
+  async function loadBasemap() {
+    if (typeof topojson === "undefined") return;
+    try {
+      const res = await fetch("static/vendor/basemap/countries-50m.json");
+      if (!res.ok) throw new Error(`${res.status}`);
+      const topo = await res.json();
+      const countries = topojson.feature(topo, topo.objects.countries);
+      const layer = L.geoJSON(countries, {
+        pane: "basemap",
+        interactive: false,
+        style: { color: "#7d8796", weight: 0.7, fillColor: "#f3f1ea", fillOpacity: 1 },
+        onEachFeature: (feat, lyr) => {
+          lyr.on("add", () => {
+            const path = lyr.getElement && lyr.getElement();
+            if (path) {
+              path.classList.add("ww-country");
+              path.setAttribute("data-country", (feat.properties && feat.properties.name) || "");
+            }
+          });
+        },
+      });
+      layer.addTo(map);
+      map.attributionControl.addAttribution("Borders: Natural Earth");
+      $("#map").dataset.basemap = "ready";
+    } catch (err) {
+      $("#map").dataset.basemap = "failed";
+      $("#map").appendChild(h("p", { class: "tile-notice" }, `The bundled base map could not be loaded (${err.message}).`));
+    }
+  }
+
+  // ------------------------------------------------------------------ the per-region layer
+  function addViewControl() {
+    const Ctl = L.Control.extend({
+      options: { position: "topright" },
+      onAdd() {
+        const box = h("form", { class: "view-control", id: "view-control", "aria-label": "Map layer" },
+          h("label", null, h("input", { type: "radio", name: "layer", value: "events", checked: "" }), " Events"),
+          h("label", null, h("input", { type: "radio", name: "layer", value: "regions" }), " Per region: "),
+          h("select", { id: "region-metric", "aria-label": "What the regions count" },
+            h("option", { value: "events" }, "events"), h("option", { value: "fatalities" }, "fatalities")));
+        L.DomEvent.disableClickPropagation(box);
+        box.addEventListener("change", () => {
+          view.layer = box.querySelector("input[name=layer]:checked").value;
+          view.metric = box.querySelector("#region-metric").value;
+          showLayer();
+          renderRegions();
+        });
+        return box;
+      },
+    });
+    map.addControl(new Ctl());
+    const Legend = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd() {
+        return h("div", { class: "region-legend", id: "region-legend", hidden: "" });
+      },
+    });
+    regionLegend = new Legend();
+    map.addControl(regionLegend);
+  }
+
+  function showLayer() {
+    const regions = view.layer === "regions";
+    if (regions) {
+      map.removeLayer(markerLayer);
+      regionLayer.addTo(map);
+    } else {
+      map.removeLayer(regionLayer);
+      markerLayer.addTo(map);
+    }
+    $("#region-legend").hidden = !regions;
+    $("#map").dataset.layer = view.layer;
+  }
+
+  function regionRadius(value, max) {
+    return max > 0 ? 4 + 22 * Math.sqrt(value / max) : 4;
+  }
+
+  // graduated circles at each first-order region's position (no region borders are bundled: see README)
+  function renderRegions() {
+    if (!map) return;
+    regionLayer.clearLayers();
+    const key = view.metric;
+    const rows = view.regions.filter((r) => typeof r.latitude === "number" && typeof r.longitude === "number");
+    const max = Math.max(0, ...rows.map((r) => r[key]));
+    for (const r of rows) {
+      const value = r[key];
+      if (key === "fatalities" && !value) continue;
+      const c = L.circleMarker([r.latitude, r.longitude], {
+        radius: regionRadius(value, max), color: "#7a1f1f", weight: 1.2, fillColor: "#d9534f", fillOpacity: 0.55,
+        className: "ww-region",
+      });
+      c.bindTooltip(h("div", { class: "tip" }, h("strong", null, `${r.admin1}, ${r.country}`), h("br"),
+        `${r.events} event${r.events === 1 ? "" : "s"} · ${r.fatalities} killed`), { direction: "top" });
+      c.on("click", () => {
+        $("#admin1").value = r.admin1;
+        $("#country").value = r.country || "";
+        refresh();
+      });
+      c.addTo(regionLayer);
+      const path = c.getElement();
+      if (path) {
+        path.classList.add("ww-region");
+        path.setAttribute("data-admin1", r.admin1);
+        path.setAttribute("data-country", r.country || "");
+        path.setAttribute("data-value", String(value));
+      }
+    }
+    const legend = clear($("#region-legend"));
+    legend.appendChild(h("div", { class: "legend-title" }, key === "fatalities" ? "Fatalities per region" : "Events per region"));
+    const steps = max > 0 ? [...new Set([max, Math.max(1, Math.round(max / 4)), 1])].filter((v) => v <= max) : [];
+    for (const v of steps) {
+      const d = 2 * regionRadius(v, max);
+      legend.appendChild(h("div", { class: "legend-step" },
+        h("span", { class: "legend-circle", style: null, "data-size": String(Math.round(d)) }), ` ${v}`));
+    }
+    for (const el of legend.querySelectorAll(".legend-circle")) {
+      const d = Number(el.dataset.size);
+      el.style.width = `${d}px`;
+      el.style.height = `${d}px`;
+    }
+  }
+
+  // ------------------------------------------------------------------ export and submit
+  function updateExports(f) {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) qs.set(k, v);
+    for (const [id, fmt] of [["export-acled", "acled-csv"], ["export-geojson", "geojson"], ["export-jsonl", "jsonl"]]) {
+      qs.set("format", fmt);
+      $(`#${id}`).setAttribute("href", `api/export?${qs.toString()}`);
+    }
+  }
+
+  function initSubmit() {
+    const dialog = $("#submit-dialog");
+    $("#submit-open").hidden = !state.config.writable;
+    $("#submit-open").addEventListener("click", () => {
+      $("#submit-status").textContent = "";
+      dialog.showModal();
+    });
+    $("#submit-cancel").addEventListener("click", () => dialog.close());
+    $("#submit-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = { text: $("#submit-text").value };
+      if ($("#submit-date").value) body.date = $("#submit-date").value;
+      if ($("#submit-title-input").value.trim()) body.title = $("#submit-title-input").value.trim();
+      if ($("#submit-source").value.trim()) body.source = $("#submit-source").value.trim();
+      const status = $("#submit-status");
+      status.textContent = "Extracting…";
+      try {
+        const res = await fetch("api/articles", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json",
+            Authorization: `Bearer ${$("#submit-token").value}` },
+          body: JSON.stringify(body),
+        });
+        const out = await res.json().catch(() => null);
+        if (!res.ok) throw new Error(out && out.error ? out.error : `${res.status} ${res.statusText}`);
+        const n = (out.incidents || []).length;
+        status.textContent = `Stored: ${n} incident${n === 1 ? "" : "s"}, ${(out.interactions || []).length} interactions, ` +
+          `${(out.quotes || []).length} quotes, ${(out.claims || []).length} claims.`;
+        dialog.dataset.submitted = String(n);
+        await refresh();
+        const ids = out.events || [];
+        if (ids.length) selectEvent(ids[0]);
+      } catch (err) {
+        status.textContent = `Could not submit: ${err.message}`;
+      }
+    });
   }
 
   function tooltipNode(ev) {
     return h("div", { class: "tip" },
       h("strong", null, ev.event_type || "event"), h("br"),
       `${ev.event_date || "undated"} · ${place(ev)}`, h("br"),
-      `${actors(ev)} · ${killed(ev.fatalities)}`);
+      `${actors(ev)} · ${killed(ev.fatalities)}`,
+      typeof ev.confidence === "number" ? h("br") : null,
+      typeof ev.confidence === "number" ? `confidence ${ev.confidence.toFixed(2)}` : null);
   }
 
   // a place known only by its region (a village the gazetteer lacks) or its country sits at the region's or
@@ -586,6 +783,7 @@
     row(dl, "Target", ev.target);
     row(dl, "Fatalities", fatalities(ev.fatalities));
     row(dl, "Reported by", ev.reported_by);
+    if (typeof ev.confidence === "number") row(dl, "Confidence", `${ev.confidence.toFixed(2)} (the model's, for its surest report)`);
     if (ev.is_background) row(dl, "Note", "background: reported as past context");
     panel.appendChild(dl);
 
@@ -749,8 +947,14 @@
     });
     $("#reset").addEventListener("click", () => {
       for (const k of FIELDS) $(`#${k}`).value = "";
+      $("#min_confidence").value = "0";
+      $("#disputed").checked = false;
+      showConfidence();
       refresh();
     });
+    $("#min_confidence").addEventListener("input", showConfidence);
+    $("#min_confidence").addEventListener("change", () => refresh());
+    $("#disputed").addEventListener("change", () => refresh());
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && $("#article").dataset.article) $("#article .close").click();
     });
@@ -760,6 +964,7 @@
       setStatus(`Could not reach the server: ${err.message}`, true);
     }
     initMap();
+    initSubmit();
     try {
       const t = await api("stats/types");
       fillTypes(sortTypes(t.types.map((x) => x.event_type)));
