@@ -104,14 +104,10 @@ def store(tmp_path_factory, extractor):
     st.close()
 
 
-@pytest.fixture(scope="module")
-def server(store, leaflet):
+def serve_app(app):
+    """Run an app with uvicorn in a thread; yields its URL."""
     import uvicorn
 
-    from wirewatch.serve.app import create_app
-
-    closed = free_port()        # nothing listens there: every tile request fails
-    app = create_app(store, tile_url=f"http://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png")
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -124,6 +120,14 @@ def server(store, leaflet):
     yield f"http://127.0.0.1:{port}/"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(store, leaflet):
+    from wirewatch.serve.app import create_app
+
+    closed = free_port()        # nothing listens there: every tile request fails
+    yield from serve_app(create_app(store, tile_url=f"http://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png"))
 
 
 @pytest.fixture(scope="module")
@@ -443,3 +447,39 @@ def test_the_downloaded_acled_csv_is_wirewatch_export_with_the_same_filters(page
         with open(path, encoding="utf-8", newline="") as fh:
             return [{k: v for k, v in r.items() if k != "timestamp"} for r in csv.DictReader(fh)]
     assert rows(got) == rows(want) and len(rows(got)) == len(store.events(country="Ukraine"))
+
+
+TOKEN = "dashboard-test-token-41c2"
+SUBMITTED = ("MOGADISHU, May 2 - Al-Shabaab fighters attacked an army base near Afgooye in Somalia's Lower "
+             "Shabelle region on Friday, killing seven soldiers, a military officer said.")
+
+
+def test_an_article_submitted_from_the_page_is_extracted_and_shown(browser, tmp_path, extractor, leaflet):
+    from wirewatch.serve.app import create_app
+    from wirewatch.store import Store
+
+    st = Store(f"sqlite:///{tmp_path / 'submit.db'}")
+    for url in serve_app(create_app(st, token=TOKEN, extractor=extractor)):
+        ctx = browser.new_context(viewport={"width": 1360, "height": 880})
+        ctx.set_default_timeout(20000)
+        ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
+                  else route.abort())
+        pg = ctx.new_page()
+        pg.goto(url)
+        expect(pg.locator("body[data-ready]")).to_have_count(1)
+        expect(pg.locator("#events tbody tr.empty")).to_have_count(1)
+        expect(pg.locator("#submit-open")).to_be_visible()
+        pg.click("#submit-open")
+        pg.fill("#submit-text", SUBMITTED)
+        pg.fill("#submit-date", "2025-05-02")
+        pg.fill("#submit-token", TOKEN)
+        pg.click("#submit-send")
+        expect(pg.locator("#submit-status")).to_contain_text("Stored: 1 incident")
+        expect(pg.locator("#events tbody tr[data-event-id]")).to_have_count(1)
+        expect(pg.locator("#event-panel")).to_contain_text("Afgooye")
+        ctx.close()
+    st.close()
+
+
+def test_a_read_only_server_offers_no_submit_button(page):
+    expect(page.locator("#submit-open")).to_be_hidden()
