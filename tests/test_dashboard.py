@@ -473,6 +473,7 @@ def test_an_article_submitted_from_the_page_is_extracted_and_shown(browser, tmp_
         pg.fill("#submit-text", SUBMITTED)
         pg.fill("#submit-date", "2025-05-02")
         pg.fill("#submit-token", TOKEN)
+        shot(pg, "submit")
         pg.click("#submit-send")
         expect(pg.locator("#submit-status")).to_contain_text("Stored: 1 incident")
         expect(pg.locator("#events tbody tr[data-event-id]")).to_have_count(1)

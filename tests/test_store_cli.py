@@ -192,6 +192,11 @@ def test_event_filters_narrow_the_list(ingested, run_cli):
     assert ids("--country", "Ukraine", "--type", "Protests") == set()
     rc, out, err = run_cli("events", "--db", ingested, "--country", "Chile")
     assert rc == 0 and "no events" in out
+    assert ids("--disputed") == {strike}                           # the two outlets disagree on its toll
+    every = _events(run_cli, ingested)
+    sure = {e["id"]: e["confidence"] for e in every}
+    cut = max(v for v in sure.values() if v is not None)
+    assert ids("--min-confidence", str(cut)) == {i for i, v in sure.items() if v is None or v >= cut}
 
 
 # ----------------------------------------------------------------------------- show, quotes, claims
@@ -293,6 +298,8 @@ def test_every_export_format_reads_back(ingested, run_cli, tmp_path):
     ("events", "--since", "yesterday", "--format", "jsonl"),
     ("export", "--since", "notadate", "--format", "acled-csv"),
     ("export", "--until", "31/12/2025", "--format", "geojson"),
+    ("events", "--min-confidence", "1.5"),
+    ("export", "--min-confidence", "high", "--format", "acled-csv"),
 ])
 def test_bad_filter_values_exit_2_with_one_line(db, run_cli, args, tmp_path):
     extra = ["-o", tmp_path / "out"] if args[0] == "export" else []

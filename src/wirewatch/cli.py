@@ -188,29 +188,29 @@ def _ingest_summary(store, progress, counts: dict, failures: int) -> int:
 
 
 def _bad_dates(args) -> bool:
-    """Say which --since/--until value is not a date; True if one is bad."""
+    """Say which --since/--until value is not a date, or --min-confidence not a probability; True if one is bad."""
     for name in ("since", "until"):
         v = getattr(args, name)
         if v is not None and parse_iso_date(v) is None:
             _err(f"--{name} {v!r} is not a date (expected YYYY-MM-DD)")
             return True
+    v = getattr(args, "min_confidence", None)
+    if v is not None:
+        try:
+            ok = 0.0 <= float(v) <= 1.0
+        except ValueError:
+            ok = False
+        if not ok:
+            _err(f"--min-confidence {v!r} is not a probability (expected a number from 0 to 1)")
+            return True
     return False
-
-
-def _probability(value: str) -> float:
-    try:
-        p = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}")
-    if not 0.0 <= p <= 1.0:
-        raise argparse.ArgumentTypeError(f"not between 0 and 1: {value}")
-    return p
 
 
 def _event_filters(args) -> dict:
     return {"since": args.since, "until": args.until, "country": args.country, "admin1": args.admin1,
             "type": args.type, "sub_type": args.sub_type, "actor": args.actor, "text": args.text,
-            "min_confidence": args.min_confidence, "disputed": args.disputed}
+            "min_confidence": float(args.min_confidence) if args.min_confidence is not None else None,
+            "disputed": args.disputed}
 
 
 def cmd_events(args: argparse.Namespace) -> int:
@@ -535,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--sub-type", dest="sub_type", help="sub-event type (e.g. 'Air/drone strike')")
         p.add_argument("--actor", help="text in actor1 or actor2")
         p.add_argument("--text", help="text in the evidence of any report")
-        p.add_argument("--min-confidence", dest="min_confidence", type=_probability, metavar="P",
+        p.add_argument("--min-confidence", dest="min_confidence", metavar="P",
                        help="events whose surest report has at least this confidence (0-1; events of a store "
                        "built without a model are kept)")
         p.add_argument("--disputed", action="store_true", help="events whose reports disagree (contradictions)")

@@ -230,14 +230,13 @@
 
   // ------------------------------------------------------------------ loading
   async function loadEvents(f) {
-    const out = [];
-    let total = 0;
-    for (let offset = 0; offset < MAX_EVENTS; offset += PAGE) {
-      const page = await api("events", { ...f, limit: PAGE, offset });
-      total = page.total;
-      out.push(...page.events);
-      if (page.events.length < PAGE || out.length >= total) break;
-    }
+    // the first page tells how many there are; the rest (up to MAX_EVENTS) are fetched at once
+    const first = await api("events", { ...f, limit: PAGE, offset: 0 });
+    const total = first.total;
+    const offsets = [];
+    for (let offset = PAGE; offset < Math.min(total, MAX_EVENTS); offset += PAGE) offsets.push(offset);
+    const rest = await Promise.all(offsets.map((offset) => api("events", { ...f, limit: PAGE, offset })));
+    const out = [first, ...rest].flatMap((page) => page.events);
     return { events: out.slice(0, MAX_EVENTS), total };
   }
 
