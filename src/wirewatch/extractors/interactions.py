@@ -314,15 +314,20 @@ class InteractionExtractor:
             stack.extend((c, False) for c in t.children)
         if subject.i not in keep:
             keep.update(t.i for t in subject.subtree if t.dep_ not in OWN_CLAUSE)
-        toks = [verb.doc[i] for i in keep if verb.doc[i].idx >= self.pa.body_start]
+        sent = verb.sent
+        toks = [verb.doc[i] for i in keep
+                if verb.doc[i].idx >= self.pa.body_start and sent.start <= i < sent.end] or [verb]
         first = min(toks, key=lambda t: t.i)
         if subject.head.i == verb.i and subject.i < verb.i:
-            first = subject.left_edge if subject.left_edge.idx >= self.pa.body_start else first
+            if subject.left_edge.idx >= self.pa.body_start and subject.left_edge.i >= sent.start:
+                first = subject.left_edge
         elif first.i < verb.i and subject.i < verb.i:
             first = verb         # the subject is told elsewhere: the evidence is the act's own words
         last = max(toks, key=lambda t: t.i)
         if last.i - first.i > 45:          # a long run of modifiers: the evidence ends at the verb's objects
-            last = max((t for t in toks if t.i - first.i <= 45), key=lambda t: t.i)
+            last = max((t for t in toks if t.i - first.i <= 45), key=lambda t: t.i, default=verb)
+        if last.i < first.i:
+            first, last = verb, verb
         return first.idx, last.idx + len(last.text)
 
     def agent(self, verb: Token) -> Optional[Token]:
