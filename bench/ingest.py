@@ -182,6 +182,20 @@ def time_store(open_store, results, first_copy: int) -> dict:
             "last_quarter": q / sum(lat[-q:])}
 
 
+def time_batches(open_store, results, size: int) -> tuple[float, dict]:
+    """Store.add_many in transactions of ``size`` articles into a fresh store: seconds, and what it holds."""
+    store = open_store()
+    store.engine
+    gc.collect()
+    t0 = time.perf_counter()
+    for i in range(0, len(results), size):
+        store.add_many(results[i:i + size])
+    seconds = time.perf_counter() - t0
+    counts = store.counts()
+    store.close()
+    return seconds, counts
+
+
 # --------------------------------------------------------------------------------------------- duplicates
 
 def _fields(inc) -> SimpleNamespace:
@@ -298,6 +312,15 @@ def main(argv=None) -> int:
                   f"{len(lat) / (extract_s + r['seconds']):>17.1f}")
         if len(stores) == 1:
             print("(PostgreSQL: run under `bash scripts/with-postgres` or set WIREWATCH_TEST_PG_URL)")
+        print()
+        print("batched writes (Store.add_many: one transaction per batch, bulk inserts; `ingest --write-batch N`)")
+        print(f"{'store':<11} {'batch':>5} {'store s':>8} {'articles/s':>10}  same store as one at a time")
+        for name, open_store in stores:
+            single = dict(rows)[name]["counts"]
+            for size in (1, 20, 100):
+                seconds, counts = time_batches(open_store, results, size)
+                print(f"{name:<11} {size:>5} {seconds:>8.2f} {len(results) / seconds:>10.1f}  "
+                      f"{'yes' if counts == single else 'NO: ' + str(counts)}")
         print()
         for name, r in rows:
             c, first = r["counts"], r["first_copy"]

@@ -142,3 +142,56 @@ def test_a_database_from_an_older_version_upgrades_in_place(tmp_path, extractor)
     assert "confidence" in columns                                # 0004: interactions carry confidence
     ingest(store, extractor, "outlet-a.txt")                      # and it works as a current store
     assert store.counts()["events"] == 1
+
+
+# ------------------------------------------------------------------ batched writes (issue 14)
+def snapshot(store) -> list:
+    """What a store holds, without its ids: every event's fields, its reports' articles and its disputes."""
+    out = []
+    for e in store.events():
+        ev = store.event(e.id)
+        out.append((tuple(ev[c] for c in ("event_date", "sub_event_type", "country", "admin1", "location",
+                                          "fatalities", "n_reports")),
+                    tuple(sorted(r["article"] for r in ev["reports"])),
+                    tuple(sorted(c["what"] for c in ev["contradictions"]))))
+    return sorted(out, key=repr)
+
+
+def linking_results(extractor):
+    return [extractor.extract(a) for a in read_inputs([str(p) for p in sorted(LINKING.glob("*.txt"))])]
+
+
+def test_a_batch_stores_and_links_exactly_as_one_article_at_a_time(store, extractor, tmp_path):
+    results = linking_results(extractor)
+    assert len(results) >= 4
+    one = Store(f"sqlite:///{tmp_path / 'one.db'}")
+    for r in results:
+        one.add(r)
+    added = store.add_many(results)
+    assert [a.status for a in added] == ["new"] * len(results)
+    assert snapshot(store) == snapshot(one)
+    assert store.counts() == one.counts()
+    # the same batch again: nothing changes
+    assert [a.status for a in store.add_many(results)] == ["unchanged"] * len(results)
+    assert snapshot(store) == snapshot(one)
+    one.close()
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(store, extractor, monkeypatch):
+    results = linking_results(extractor)
+    real = Store._records
+    calls = {"n": 0}
+
+    def failing(self, s, row, result):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the database went away")
+        return real(self, s, row, result)
+
+    monkeypatch.setattr(Store, "_records", failing)
+    with pytest.raises(RuntimeError):
+        store.add_many(results)
+    assert store.counts()["articles"] == 0 and store.counts()["events"] == 0
+    monkeypatch.setattr(Store, "_records", real)
+    assert [a.status for a in store.add_many(results)] == ["new"] * len(results)    # the rerun finishes
+    assert store.counts()["articles"] == len(results)

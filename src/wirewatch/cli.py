@@ -132,6 +132,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if _bad_date_option(args) or not _engine_args_ok(args):
         return 2
+    if args.write_batch < 1:
+        _err(f"--write-batch {args.write_batch}: needs at least 1 article per transaction")
+        return 2
     settings = _settings(args)
     store = _store(args)
     progress = Progress(sys.stderr)
@@ -153,7 +156,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with distributed.start_client(args.scheduler, args.workers or 2) as client:
             distributed.ingest(args.inputs, store, settings=settings, client=client,
                                partition_size=args.partition_size, default_date=args.date,
-                               on_added=added, on_error=on_error)
+                               on_added=added, on_error=on_error, write_batch=args.write_batch)
         return _ingest_summary(store, progress, counts, failures)
 
     def articles():
@@ -168,13 +171,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if not _check_pipeline(settings):
         return 2
+    pending = []
     for outcome in extract_stream(articles(), settings):
         if isinstance(outcome, ExtractionFailure):  # one bad article must not stop the batch
             failures += 1
             store.record_failure(outcome)
             progress.fail(outcome.message)
             continue
-        added(store.add(outcome))
+        pending.append(outcome)
+        if len(pending) >= args.write_batch:
+            for a in store.add_many(pending):
+                added(a)
+            pending = []
+    for a in store.add_many(pending):
+        added(a)
     return _ingest_summary(store, progress, counts, failures)
 
 
@@ -522,6 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
     model_args(i)
     i.add_argument("--workers", "-j", type=int, help=workers_help)
+    i.add_argument("--write-batch", dest="write_batch", type=int, default=20, metavar="N",
+                   help="articles stored and linked per transaction (default 20; a batch is stored whole or not "
+                   "at all, and running the command again finishes the work)")
     engine_args(i)
     i.set_defaults(func=cmd_ingest)
 

@@ -612,10 +612,10 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
            default_date: Optional[str] = None, on_added: Optional[Callable[["AddResult"], None]] = None,
            on_error: Optional[Callable[[str], None]] = None,
            on_warning: Optional[Callable[[str], None]] = None,
-           task: Task = _extract_partition) -> RunSummary:
+           task: Task = _extract_partition, write_batch: int = 20) -> RunSummary:
     """Extract on the cluster; store and link on this process, in input order, through
-    ``store.add(result)`` (``on_added(AddResult)`` after each), failures through
-    ``store.record_failure`` (``on_error(message)`` for each)."""
+    ``store.add_many(results)`` in transactions of ``write_batch`` articles (``on_added(AddResult)`` after
+    each article), failures through ``store.record_failure`` (``on_error(message)`` for each)."""
     t0 = time.perf_counter()
     summary = RunSummary()
     items = iter_inputs(inputs, default_date)
@@ -626,6 +626,7 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
         for e in errors:                 # on_error already had these, as they were read
             store.record_failure(e)
             summary.failures += 1
+        good = []
         for o in outcomes:
             if isinstance(o, ExtractionFailure):
                 store.record_failure(o)
@@ -633,10 +634,13 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
                 if on_error:
                     on_error(o.message)
                 continue
-            added = store.add(o)
-            summary.articles += 1
-            summary.records += sum(1 for _ in o.records())
-            if on_added:
-                on_added(added)
+            good.append(o)
+        for i in range(0, len(good), max(1, write_batch)):
+            batch = good[i:i + max(1, write_batch)]
+            for o, added in zip(batch, store.add_many(batch)):
+                summary.articles += 1
+                summary.records += sum(1 for _ in o.records())
+                if on_added:
+                    on_added(added)
     summary.seconds = time.perf_counter() - t0
     return summary

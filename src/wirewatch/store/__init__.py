@@ -13,9 +13,9 @@ import os
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Sequence
 
-from sqlalchemy import create_engine, event as sa_event, or_, select
+from sqlalchemy import create_engine, event as sa_event, insert, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
@@ -160,31 +160,53 @@ class Store:
         return self._retrying(lambda: self._add(result))
 
     def _add(self, result: ArticleResult) -> AddResult:
+        return self._add_many([result])[0]
+
+    def add_many(self, results: Sequence[ArticleResult]) -> list[AddResult]:
+        """Store a batch of articles and link their incidents in one transaction: all of the batch or none of
+        it is stored, and running the same batch again finishes the work (unchanged articles are skipped).
+        Much faster than one `add` per article (one commit, bulk inserts, candidate events read once per
+        event type and country); the events are the same."""
+        results = list(results)
+        if not results:
+            return []
+        return self._retrying(lambda: self._add_many(results))
+
+    def _add_many(self, results: list[ArticleResult]) -> list[AddResult]:
+        with self.write_session() as s, s.begin():
+            keys = ["article:" + r.article.id for r in results]
+            keys += [_link_key(i.event_type) for r in results for i in r.incidents]
+            self._lock(s, keys)
+            linker = _Linker(s)
+            return [self._add_in(s, r, linker) for r in results]
+
+    def _add_in(self, s: Session, result: ArticleResult, linker: "_Linker") -> AddResult:
+        """One article's records stored and linked in the open transaction of ``s`` (its locks taken), and the
+        events it touched refreshed, before the next article of the batch is linked (so a batch links exactly
+        as one article at a time would)."""
         art = result.article
         digest = text_hash(art.text)
-        with self.write_session() as s, s.begin():
-            self._lock(s, ["article:" + art.id])
-            old = s.scalar(select(Article).where(Article.key == art.id))
-            if old is not None and old.text_hash == digest and old.status == "ok":
-                return AddResult(art.id, "unchanged")
-            link_keys = [_link_key(i.event_type) for i in result.incidents]
-            if old is not None:
-                link_keys += [_link_key(r.event_type) for r in old.reports]
-            self._lock(s, link_keys)
-            status = "new" if old is None else "updated"
-            touched: set[int] = set()
-            if old is not None:
-                touched = {r.event_id for r in old.reports if r.event_id}
-                s.delete(old)
-                s.flush()
-            row = Article(key=art.id, origin=art.origin, text_hash=digest, date=_date(art.date), title=art.title,
-                          source=art.source, url=art.url, text=art.text, status="ok")
-            s.add(row)
+        old = s.scalar(select(Article).where(Article.key == art.id))
+        if old is not None and old.text_hash == digest and old.status == "ok":
+            return AddResult(art.id, "unchanged")
+        status = "new" if old is None else "updated"
+        before: set[int] = set()
+        if old is not None:
+            self._lock(s, [_link_key(r.event_type) for r in old.reports])
+            before = {r.event_id for r in old.reports if r.event_id}
+            s.delete(old)
             s.flush()
-            self._records(s, row, result)
-            events = self._link(s, row)
-            self._refresh(s, touched - set(events))
-            return AddResult(art.id, status, events)
+            linker.forget()
+        row = Article(key=art.id, origin=art.origin, text_hash=digest, date=_date(art.date), title=art.title,
+                      source=art.source, url=art.url, text=art.text, status="ok")
+        s.add(row)
+        s.flush()
+        reports = self._records(s, row, result)
+        events = linker.link(reports)
+        self._refresh(s, set(events) | before)
+        if before:
+            linker.forget()         # an event the old copy alone reported is gone
+        return AddResult(art.id, status, events)
 
     def record_failure(self, failure) -> None:
         """Record a ReadError (under the article id it carries, else its input) or an extraction
@@ -209,88 +231,82 @@ class Store:
             else:
                 old.error, old.origin = error, origin
 
-    def _records(self, s: Session, row: Article, result: ArticleResult) -> None:
-        def evidence(kind, rec_id, rec):
-            for e in rec.evidence:
-                s.add(Evidence(article_id=row.id, record_kind=kind, record_id=rec_id, start=e.start, end=e.end,
-                               text=e.text))
+    def _records(self, s: Session, row: Article, result: ArticleResult) -> list[Report]:
+        """Insert an article's records, each kind in one statement, and their evidence spans in one more;
+        returns its reports (to link)."""
+        spans: list[dict] = []
+        conn = s.connection()
 
-        for i, inc in enumerate(result.incidents):
-            rep = Report(article_id=row.id, position=i, confidence=inc.confidence,
-                         **{c: getattr(inc, c) for c in INCIDENT_COLUMNS})
-            rep.event_date = _date(inc.event_date)
-            s.add(rep)
-            s.flush()
-            evidence("report", rep.id, inc)
-        for i, it in enumerate(result.interactions):
-            r = Interaction(article_id=row.id, position=i, event_date=_date(it.event_date),
-                            date_precision=it.date_precision, source_actor=it.source_actor,
-                            target_actor=it.target_actor, cameo_root=it.cameo_root, summary=it.summary,
-                            location=it.location, confidence=it.confidence)
-            s.add(r)
-            s.flush()
-            evidence("interaction", r.id, it)
-        for i, q in enumerate(result.quotes):
-            r = Quote(article_id=row.id, position=i, speaker=q.speaker, text=q.text, direct=q.direct, channel=q.channel)
-            s.add(r)
-            s.flush()
-            evidence("quote", r.id, q)
-        claim_ids = []
-        for i, c in enumerate(result.claims):
-            r = Claim(article_id=row.id, position=i, value=float(c.value), qualifier=c.qualifier, unit=c.unit,
-                      reported_by=c.reported_by)
-            s.add(r)
-            s.flush()
-            claim_ids.append(r.id)
-            evidence("claim", r.id, c)
-        for o in result.opinion:
-            r = OpinionSentence(article_id=row.id, text=o.text)
-            s.add(r)
-            s.flush()
-            evidence("opinion", r.id, o)
+        def insert_all(model, rows: list[dict], records) -> list[int]:
+            if not rows:
+                return []
+            table = model.__table__          # Core, not the ORM's bulk path: a third of the time
+            ids = list(conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
+                       .scalars())
+            kind = KIND_OF[model]
+            for rec_id, rec in zip(ids, records):
+                spans.extend({"article_id": row.id, "record_kind": kind, "record_id": rec_id, "start": e.start,
+                              "end": e.end, "text": e.text} for e in rec.evidence)
+            return ids
+
+        report_ids = insert_all(Report, [
+            {"article_id": row.id, "position": i, "confidence": inc.confidence,
+             **{c: (_date(inc.event_date) if c == "event_date" else getattr(inc, c)) for c in INCIDENT_COLUMNS}}
+            for i, inc in enumerate(result.incidents)], result.incidents)
+        insert_all(Interaction, [
+            {"article_id": row.id, "position": i, "event_date": _date(it.event_date),
+             "date_precision": it.date_precision, "source_actor": it.source_actor, "target_actor": it.target_actor,
+             "cameo_root": it.cameo_root, "summary": it.summary, "location": it.location,
+             "confidence": it.confidence} for i, it in enumerate(result.interactions)], result.interactions)
+        insert_all(Quote, [{"article_id": row.id, "position": i, "speaker": q.speaker, "text": q.text,
+                            "direct": q.direct, "channel": q.channel} for i, q in enumerate(result.quotes)],
+                   result.quotes)
+        claim_ids = insert_all(Claim, [
+            {"article_id": row.id, "position": i, "value": float(c.value), "qualifier": c.qualifier, "unit": c.unit,
+             "reported_by": c.reported_by} for i, c in enumerate(result.claims)], result.claims)
+        insert_all(OpinionSentence, [{"article_id": row.id, "text": o.text} for o in result.opinion], result.opinion)
+        contradictions = []
         for c in result.contradictions:
             a, b = (claim_ids[i] if i < len(claim_ids) else None for i in (c.claims + [None, None])[:2])
-            s.add(Contradiction(article_id=row.id, what=c.what, field="claim", claim_a_id=a, claim_b_id=b))
-        s.flush()
-
-    def _link(self, s: Session, row: Article) -> list[int]:
-        """Attach each new report to the event it reports, or to a new event. Only events that could
-        match are read (same type and country): linking is incremental."""
-        touched: list[int] = []
-        for rep in row.reports:
-            cands = s.scalars(select(Event).where(Event.event_type == rep.event_type,
-                                                  or_(Event.country == rep.country, Event.country.is_(None)))
-                              .with_for_update()).all()
-            match = next((e for e in cands if is_same_incident(rep, e)), None)
-            if match is None:
-                match = Event(**{c: getattr(rep, c) for c in INCIDENT_COLUMNS}, n_reports=0)
-                s.add(match)
-                s.flush()
-            rep.event_id = match.id
-            s.flush()
-            if match.id not in touched:
-                touched.append(match.id)
-        self._refresh(s, set(touched))
-        return touched
+            contradictions.append({"article_id": row.id, "what": c.what, "field": "claim", "claim_a_id": a,
+                                   "claim_b_id": b})
+        if contradictions:
+            conn.execute(Contradiction.__table__.insert(), contradictions)
+        if spans:
+            conn.execute(Evidence.__table__.insert(), spans)
+        if not report_ids:
+            return []
+        return list(s.scalars(select(Report).where(Report.id.in_(report_ids)).order_by(Report.id)))
 
     def _refresh(self, s: Session, event_ids: set[int]) -> None:
-        """Recompute the fields and cross-report contradictions of these events."""
-        for eid in event_ids:
-            ev = s.get(Event, eid)
+        """Recompute the fields and cross-report contradictions of these events (read and written in bulk)."""
+        ids = sorted(e for e in event_ids if e is not None)
+        if not ids:
+            return
+        s.flush()
+        events = {ev.id: ev for ev in s.scalars(select(Event).where(Event.id.in_(ids)))}
+        by_event: dict[int, list[Report]] = {}
+        for r in s.scalars(select(Report).where(Report.event_id.in_(ids)).order_by(Report.id)):
+            by_event.setdefault(r.event_id, []).append(r)
+        s.execute(Contradiction.__table__.delete().where(Contradiction.event_id.in_(ids)))
+        rows = []
+        for eid in ids:
+            ev = events.get(eid)
             if ev is None:
                 continue
-            reports = s.scalars(select(Report).where(Report.event_id == eid).order_by(Report.id)).all()
+            reports = by_event.get(eid)
             if not reports:
                 s.delete(ev)
                 continue
-            for k, v in best_fields(list(reports)).items():
+            for k, v in best_fields(reports).items():
                 setattr(ev, k, v)
             ev.n_reports = len(reports)
-            s.query(Contradiction).filter(Contradiction.event_id == eid).delete()
             for fld, low, high in figure_conflicts(reports):
-                s.add(Contradiction(event_id=eid, field=fld, report_a_id=low[0].id, report_b_id=high[0].id,
-                                    what=f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
-                                         f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"))
+                rows.append({"event_id": eid, "field": fld, "report_a_id": low[0].id, "report_b_id": high[0].id,
+                             "what": f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
+                                     f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"})
+        if rows:
+            s.execute(insert(Contradiction), rows)
         s.flush()
 
     # --------------------------------------------------------------- queries
@@ -512,6 +528,50 @@ class Store:
             out["articles"] = s.scalar(select(func.count()).select_from(Article).where(Article.status == "ok"))
             out["failed"] = s.scalar(select(func.count()).select_from(Article).where(Article.status == "failed"))
             return out
+
+
+KIND_OF = {Report: "report", Interaction: "interaction", Quote: "quote", Claim: "claim", OpinionSentence: "opinion"}
+
+
+class _Linker:
+    """Attaches new reports to the event each reports, or to a new event, within one write transaction. The
+    events that could match (same type, and same country or none) are read once per type and country and
+    kept, with the events made since, for the rest of the batch: linking stays incremental and each
+    candidate set is read once per batch instead of once per report."""
+
+    def __init__(self, s: Session):
+        self.s = s
+        self.cands: dict[tuple, list[Event]] = {}
+
+    def forget(self) -> None:
+        """Drop what was read (an article was replaced: its events may have changed)."""
+        self.cands.clear()
+
+    def candidates(self, rep: Report) -> list[Event]:
+        key = (rep.event_type, rep.country)
+        if key not in self.cands:
+            self.cands[key] = list(self.s.scalars(
+                select(Event).where(Event.event_type == rep.event_type,
+                                    or_(Event.country == rep.country, Event.country.is_(None)))
+                .order_by(Event.id).with_for_update()))
+        return self.cands[key]
+
+    def link(self, reports: list[Report]) -> list[int]:
+        touched: list[int] = []
+        for rep in reports:
+            cands = self.candidates(rep)
+            match = next((e for e in cands if is_same_incident(rep, e)), None)
+            if match is None:
+                match = Event(**{c: getattr(rep, c) for c in INCIDENT_COLUMNS}, n_reports=0)
+                self.s.add(match)
+                self.s.flush()
+                for (etype, country), lst in self.cands.items():
+                    if etype == match.event_type and (country == match.country or match.country is None):
+                        lst.append(match)
+            rep.event_id = match.id
+            if match.id not in touched:
+                touched.append(match.id)
+        return touched
 
 
 def event_dict(ev: Event) -> dict:
