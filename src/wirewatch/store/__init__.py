@@ -177,8 +177,10 @@ class Store:
             keys = ["article:" + r.article.id for r in results]
             keys += [_link_key(i.event_type) for r in results for i in r.incidents]
             self._lock(s, keys)
-            linker = _Linker(s)
-            return [self._add_in(s, r, linker) for r in results]
+            linker = _Linker(s, batch=len(results) > 1)
+            out = [self._add_in(s, r, linker) for r in results]
+            self._contradictions(s, linker.dirty)
+            return out
 
     def _add_in(self, s: Session, result: ArticleResult, linker: "_Linker") -> AddResult:
         """One article's records stored and linked in the open transaction of ``s`` (its locks taken), and the
@@ -203,9 +205,14 @@ class Store:
         s.flush()
         reports = self._records(s, row, result)
         events = linker.link(reports)
-        self._refresh(s, set(events) | before)
-        if before:
-            linker.forget()         # an event the old copy alone reported is gone
+        if before or not linker.batch:
+            # one article (one query for all its events' reports), or a replaced one (an event the old copy
+            # alone reported is gone)
+            self._refresh(s, set(events) | before)
+            if before:
+                linker.forget()
+        else:
+            linker.refresh(events, reports)
         return AddResult(art.id, status, events)
 
     def record_failure(self, failure) -> None:
@@ -277,6 +284,24 @@ class Store:
         if not report_ids:
             return []
         return list(s.scalars(select(Report).where(Report.id.in_(report_ids)).order_by(Report.id)))
+
+    def _contradictions(self, s: Session, event_ids: set[int]) -> None:
+        """Recompute the cross-report contradictions of these events (one read, one delete, one insert)."""
+        ids = sorted(e for e in event_ids if e is not None)
+        if not ids:
+            return
+        s.flush()
+        by_event: dict[int, list[Report]] = {}
+        for r in s.scalars(select(Report).where(Report.event_id.in_(ids)).options(selectinload(Report.article))
+                           .order_by(Report.id)):
+            by_event.setdefault(r.event_id, []).append(r)
+        s.execute(Contradiction.__table__.delete().where(Contradiction.event_id.in_(ids)))
+        rows = [{"event_id": eid, "field": fld, "report_a_id": low[0].id, "report_b_id": high[0].id,
+                 "what": f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
+                         f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"}
+                for eid, reports in by_event.items() for fld, low, high in figure_conflicts(reports)]
+        if rows:
+            s.execute(Contradiction.__table__.insert(), rows)
 
     def _refresh(self, s: Session, event_ids: set[int]) -> None:
         """Recompute the fields and cross-report contradictions of these events (read and written in bulk)."""
@@ -539,13 +564,34 @@ class _Linker:
     kept, with the events made since, for the rest of the batch: linking stays incremental and each
     candidate set is read once per batch instead of once per report."""
 
-    def __init__(self, s: Session):
+    def __init__(self, s: Session, batch: bool = True):
         self.s = s
+        self.batch = batch
         self.cands: dict[tuple, list[Event]] = {}
+        self.reports: dict[int, list[Report]] = {}      # event id -> its reports, as read or linked since
+        self.dirty: set[int] = set()                    # events whose contradictions are to be recomputed
 
     def forget(self) -> None:
         """Drop what was read (an article was replaced: its events may have changed)."""
         self.cands.clear()
+        self.reports.clear()
+
+    def refresh(self, event_ids: list[int], new: list[Report]) -> None:
+        """Recompute the fields of the events an article's reports were just linked to, from all their
+        reports (kept in memory for the rest of the batch), so the next article links against them."""
+        for eid in event_ids:
+            if eid in self.reports:
+                self.reports[eid].extend(r for r in new if r.event_id == eid)
+            else:
+                self.s.flush()
+                self.reports[eid] = list(self.s.scalars(select(Report).where(Report.event_id == eid)
+                                                        .order_by(Report.id)))
+            ev = self.s.get(Event, eid)
+            reports = self.reports[eid]
+            for k, v in best_fields(reports).items():
+                setattr(ev, k, v)
+            ev.n_reports = len(reports)
+            self.dirty.add(eid)
 
     def candidates(self, rep: Report) -> list[Event]:
         key = (rep.event_type, rep.country)
