@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable, Iterator, Optional, Sequence
 
-from sqlalchemy import create_engine, event as sa_event, insert, or_, select
+from sqlalchemy import create_engine, event as sa_event, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
@@ -313,8 +313,6 @@ class Store:
         by_event: dict[int, list[Report]] = {}
         for r in s.scalars(select(Report).where(Report.event_id.in_(ids)).order_by(Report.id)):
             by_event.setdefault(r.event_id, []).append(r)
-        s.execute(Contradiction.__table__.delete().where(Contradiction.event_id.in_(ids)))
-        rows = []
         for eid in ids:
             ev = events.get(eid)
             if ev is None:
@@ -326,12 +324,7 @@ class Store:
             for k, v in best_fields(reports).items():
                 setattr(ev, k, v)
             ev.n_reports = len(reports)
-            for fld, low, high in figure_conflicts(reports):
-                rows.append({"event_id": eid, "field": fld, "report_a_id": low[0].id, "report_b_id": high[0].id,
-                             "what": f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
-                                     f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"})
-        if rows:
-            s.execute(insert(Contradiction), rows)
+        self._contradictions(s, set(ids))
         s.flush()
 
     # --------------------------------------------------------------- queries
