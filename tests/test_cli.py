@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +270,17 @@ def test_help_lists_options(run_cli, args, options):
     assert rc == 0, err
     for opt in options:
         assert opt in out, opt
+
+
+def test_demo_stores_the_sample_corpus_and_says_how_to_open_it(run_cli, tmp_path):
+    """The README's first command: `make demo` runs `wirewatch demo`."""
+    from wirewatch.store import Store
+
+    root = Path(__file__).resolve().parents[1]
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    rc, out, err = run_cli("demo", "--db", db, "--examples", root / "examples", cwd=root)
+    assert rc == 0, err
+    assert "wirewatch serve --db" in out + err
+    st = Store(db)
+    assert st.counts()["articles"] >= 5 and st.counts()["events"] >= 5
+    st.close()

@@ -346,7 +346,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _err(f"{examples}: no such directory (run from the repository root or pass --examples)")
         return 2
     args.inputs, args.date, args.spacy_model, args.workers = [str(examples)], None, None, None
-    args.engine, args.scheduler, args.partition_size = "local", None, 32
+    args.engine, args.scheduler, args.partition_size, args.write_batch = "local", None, 32, 20
     rc = cmd_ingest(args)
     db = args.db or "sqlite:///wirewatch.db"
     exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("wirewatch") else "wirewatch"
