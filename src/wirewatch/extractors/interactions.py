@@ -25,6 +25,15 @@ ROOT_VERB = {"02": "urged", "03": "offered cooperation to", "04": "met", "05": "
              "20": "used mass violence against"}
 
 
+STATE_FORM = re.compile(r"(?:Government|Military Forces|Police Forces) of (.+)")
+
+
+def state_of(name: Optional[str]) -> Optional[str]:
+    """The country of a state actor's canonical name ("Police Forces of Kenya" -> "Kenya"), else None."""
+    m = STATE_FORM.match(name or "")
+    return m.group(1) if m else None
+
+
 def cameo_matchers(lex) -> tuple[dict[str, LemmaMatcher], dict[str, str], LemmaMatcher]:
     """Per CAMEO root: its matcher; entry -> root; one matcher for all (built once per lexicon)."""
     if "_cameo_matchers" not in lex.__dict__:
@@ -658,9 +667,9 @@ class InteractionExtractor:
     def stated_country(self, src_tok: Token, source: str) -> Optional[str]:
         """The country the source's own words name ("Kenyan President William Ruto", "Government of Mali",
         "the Malian junta"), else None."""
-        m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", source)
-        if m:
-            return m.group(1)
+        state = state_of(source)
+        if state:
+            return state
         first = source.split()[0].lower() if source else ""
         if first in self.pa.lex.country_by_form:
             return self.pa.lex.country_by_form[first]
@@ -672,17 +681,17 @@ class InteractionExtractor:
         """Is the target a state body of ``country`` ("Government of Kenya", "Kenyan Police", "Lebanese Army")?"""
         if not target:
             return False
-        m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", target)
-        if m:
-            return m.group(1) == country
+        state = state_of(target)
+        if state:
+            return state == country
         words = target.split()
         return len(words) >= 2 and self.pa.lex.country_by_form.get(words[0].lower()) == country and \
             words[-1].lower() in STATE_BODIES
 
     def source_country(self, src_tok: Token, source: str) -> Optional[str]:
-        m = re.match(r"(?:Government|Military Forces|Police Forces) of (.+)", source)
-        if m:
-            return m.group(1)
+        state = state_of(source)
+        if state:
+            return state
         for mention in self.pa.mentions:
             if mention.kind == "person" and mention.value == source:
                 near = self.pa.mentions_in(max(0, mention.start - 60), mention.start, "country")
