@@ -238,11 +238,12 @@ class InteractionExtractor:
                 continue
             if not source:
                 continue
+            # a noun trigger acting through the verb ("sanctions against Moscow"): its own recipient counts
+            noun = toks[j - 1] if trig.pos_ != "VERB" and toks[j - 1].pos_ in ("NOUN", "PROPN") else None
             parties = self.parties_in(src_tok) if src_tok.i < verb.i else []
             if len(parties) > 1:
                 # "Von der Leyen, Trudeau and the Nordic leaders travelled to Kyiv", "the European Union and
                 # Britain unveiled sanctions": one act per party
-                noun = toks[j - 1] if trig.pos_ != "VERB" and toks[j - 1].pos_ in ("NOUN", "PROPN") else None
                 out.extend(Act(sent, verb, src_tok, party, root, entry, noun=noun) for party in parties)
                 continue
             if verb.lemma_ == "call" and root == "04":
@@ -270,7 +271,6 @@ class InteractionExtractor:
             # "ready to work for peace" is a statement unless it names whom, or what is on offer is talks,
             # a ceasefire or a deal ("ready for a full and unconditional ceasefire")
             implied = not (entry in READINESS and not self._cooperation(trig))
-            noun = toks[j - 1] if trig.pos_ != "VERB" and toks[j - 1].pos_ in ("NOUN", "PROPN") else None
             out.append(Act(sent, verb, src_tok, source, root, entry, implied=implied, noun=noun))
         if self.model is None:
             return out
