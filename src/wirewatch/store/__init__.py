@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from sqlalchemy import create_engine, event as sa_event, or_, select
 from sqlalchemy import text as sql_text
@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..readers import EXPORT_FORMAT, ReadError
 from ..records import ArticleResult, clean_number
-from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
-from .models import (Article, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote,
+from .linking import INCIDENT_COLUMNS
+from .writer import BatchWriter, batch_locks, take_locks
+from .models import (Article, Claim, Contradiction, Event, Evidence, Interaction, Quote,
                      Report)
 
 DEFAULT_DB = "sqlite:///wirewatch.db"
@@ -130,16 +131,6 @@ class Store:
             engine.dispose()
         self._engine = self._write_engine = None
 
-    def _lock(self, s: Session, keys: Iterable[str]) -> None:
-        """PostgreSQL: take transaction-scoped advisory locks on these keys, in sorted order (so two
-        writers never wait on each other in a cycle). Writers of the same article, or linking reports of
-        the same event type and country, run one after the other; others run side by side. (SQLite
-        writers are serialised whole by BEGIN IMMEDIATE.)"""
-        if s.get_bind().dialect.name != "postgresql":
-            return
-        for k in sorted(set(keys)):
-            s.execute(sql_text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": k})
-
     def _retrying(self, fn):
         """Run a write transaction, again (up to 5 times) if the database reports a lock timeout,
         deadlock or serialisation failure."""
@@ -173,47 +164,9 @@ class Store:
         return self._retrying(lambda: self._add_many(results))
 
     def _add_many(self, results: list[ArticleResult]) -> list[AddResult]:
-        with self.write_session() as s, s.begin():
-            keys = ["article:" + r.article.id for r in results]
-            keys += [_link_key(i.event_type) for r in results for i in r.incidents]
-            self._lock(s, keys)
-            linker = _Linker(s, batch=len(results) > 1)
-            out = [self._add_in(s, r, linker) for r in results]
-            self._contradictions(s, linker.dirty)
-            return out
-
-    def _add_in(self, s: Session, result: ArticleResult, linker: "_Linker") -> AddResult:
-        """One article's records stored and linked in the open transaction of ``s`` (its locks taken), and the
-        events it touched refreshed, before the next article of the batch is linked (so a batch links exactly
-        as one article at a time would)."""
-        art = result.article
-        digest = text_hash(art.text)
-        old = s.scalar(select(Article).where(Article.key == art.id))
-        if old is not None and old.text_hash == digest and old.status == "ok":
-            return AddResult(art.id, "unchanged")
-        status = "new" if old is None else "updated"
-        before: set[int] = set()
-        if old is not None:
-            self._lock(s, [_link_key(r.event_type) for r in old.reports])
-            before = {r.event_id for r in old.reports if r.event_id}
-            s.delete(old)
-            s.flush()
-            linker.forget()
-        row = Article(key=art.id, origin=art.origin, text_hash=digest, date=_date(art.date), title=art.title,
-                      source=art.source, url=art.url, text=art.text, status="ok")
-        s.add(row)
-        s.flush()
-        reports = self._records(s, row, result)
-        events = linker.link(reports)
-        if before or not linker.batch:
-            # one article (one query for all its events' reports), or a replaced one (an event the old copy
-            # alone reported is gone)
-            self._refresh(s, set(events) | before)
-            if before:
-                linker.forget()
-        else:
-            linker.refresh(events, reports)
-        return AddResult(art.id, status, events)
+        with self.write_engine.begin() as conn:
+            take_locks(conn, batch_locks(results))
+            return BatchWriter(conn).add(results)
 
     def record_failure(self, failure) -> None:
         """Record a ReadError (under the article id it carries, else its input) or an extraction
@@ -229,7 +182,7 @@ class Store:
 
     def _add_failure(self, key: str, origin: Optional[str], error: str) -> None:
         with self.write_session() as s, s.begin():
-            self._lock(s, ["article:" + key])
+            take_locks(s.connection(), ["article:" + key])
             old = s.scalar(select(Article).where(Article.key == key))
             if old is not None and old.status == "ok":
                 return          # a good copy stays
@@ -237,95 +190,6 @@ class Store:
                 s.add(Article(key=key, origin=origin, status="failed", error=error))
             else:
                 old.error, old.origin = error, origin
-
-    def _records(self, s: Session, row: Article, result: ArticleResult) -> list[Report]:
-        """Insert an article's records, each kind in one statement, and their evidence spans in one more;
-        returns its reports (to link)."""
-        spans: list[dict] = []
-        conn = s.connection()
-
-        def insert_all(model, rows: list[dict], records) -> list[int]:
-            if not rows:
-                return []
-            table = model.__table__          # Core, not the ORM's bulk path: a third of the time
-            ids = list(conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
-                       .scalars())
-            kind = KIND_OF[model]
-            for rec_id, rec in zip(ids, records):
-                spans.extend({"article_id": row.id, "record_kind": kind, "record_id": rec_id, "start": e.start,
-                              "end": e.end, "text": e.text} for e in rec.evidence)
-            return ids
-
-        report_ids = insert_all(Report, [
-            {"article_id": row.id, "position": i, "confidence": inc.confidence,
-             **{c: (_date(inc.event_date) if c == "event_date" else getattr(inc, c)) for c in INCIDENT_COLUMNS}}
-            for i, inc in enumerate(result.incidents)], result.incidents)
-        insert_all(Interaction, [
-            {"article_id": row.id, "position": i, "event_date": _date(it.event_date),
-             "date_precision": it.date_precision, "source_actor": it.source_actor, "target_actor": it.target_actor,
-             "cameo_root": it.cameo_root, "summary": it.summary, "location": it.location,
-             "confidence": it.confidence} for i, it in enumerate(result.interactions)], result.interactions)
-        insert_all(Quote, [{"article_id": row.id, "position": i, "speaker": q.speaker, "text": q.text,
-                            "direct": q.direct, "channel": q.channel} for i, q in enumerate(result.quotes)],
-                   result.quotes)
-        claim_ids = insert_all(Claim, [
-            {"article_id": row.id, "position": i, "value": float(c.value), "qualifier": c.qualifier, "unit": c.unit,
-             "reported_by": c.reported_by} for i, c in enumerate(result.claims)], result.claims)
-        insert_all(OpinionSentence, [{"article_id": row.id, "text": o.text} for o in result.opinion], result.opinion)
-        contradictions = []
-        for c in result.contradictions:
-            a, b = (claim_ids[i] if i < len(claim_ids) else None for i in (c.claims + [None, None])[:2])
-            contradictions.append({"article_id": row.id, "what": c.what, "field": "claim", "claim_a_id": a,
-                                   "claim_b_id": b})
-        if contradictions:
-            conn.execute(Contradiction.__table__.insert(), contradictions)
-        if spans:
-            conn.execute(Evidence.__table__.insert(), spans)
-        if not report_ids:
-            return []
-        return list(s.scalars(select(Report).where(Report.id.in_(report_ids)).order_by(Report.id)))
-
-    def _contradictions(self, s: Session, event_ids: set[int]) -> None:
-        """Recompute the cross-report contradictions of these events (one read, one delete, one insert)."""
-        ids = sorted(e for e in event_ids if e is not None)
-        if not ids:
-            return
-        s.flush()
-        by_event: dict[int, list[Report]] = {}
-        for r in s.scalars(select(Report).where(Report.event_id.in_(ids)).options(selectinload(Report.article))
-                           .order_by(Report.id)):
-            by_event.setdefault(r.event_id, []).append(r)
-        s.execute(Contradiction.__table__.delete().where(Contradiction.event_id.in_(ids)))
-        rows = [{"event_id": eid, "field": fld, "report_a_id": low[0].id, "report_b_id": high[0].id,
-                 "what": f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
-                         f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"}
-                for eid, reports in by_event.items() for fld, low, high in figure_conflicts(reports)]
-        if rows:
-            s.execute(Contradiction.__table__.insert(), rows)
-
-    def _refresh(self, s: Session, event_ids: set[int]) -> None:
-        """Recompute the fields and cross-report contradictions of these events (read and written in bulk)."""
-        ids = sorted(e for e in event_ids if e is not None)
-        if not ids:
-            return
-        s.flush()
-        events = {ev.id: ev for ev in s.scalars(select(Event).where(Event.id.in_(ids)))}
-        by_event: dict[int, list[Report]] = {}
-        for r in s.scalars(select(Report).where(Report.event_id.in_(ids)).order_by(Report.id)):
-            by_event.setdefault(r.event_id, []).append(r)
-        for eid in ids:
-            ev = events.get(eid)
-            if ev is None:
-                continue
-            reports = by_event.get(eid)
-            if not reports:
-                s.delete(ev)
-                continue
-            for k, v in best_fields(reports).items():
-                setattr(ev, k, v)
-            ev.n_reports = len(reports)
-        self._contradictions(s, set(ids))
-        s.flush()
 
     # --------------------------------------------------------------- queries
     def events(self, since: Optional[str] = None, until: Optional[str] = None, country: Optional[str] = None,
@@ -548,71 +412,6 @@ class Store:
             return out
 
 
-KIND_OF = {Report: "report", Interaction: "interaction", Quote: "quote", Claim: "claim", OpinionSentence: "opinion"}
-
-
-class _Linker:
-    """Attaches new reports to the event each reports, or to a new event, within one write transaction. The
-    events that could match (same type, and same country or none) are read once per type and country and
-    kept, with the events made since, for the rest of the batch: linking stays incremental and each
-    candidate set is read once per batch instead of once per report."""
-
-    def __init__(self, s: Session, batch: bool = True):
-        self.s = s
-        self.batch = batch
-        self.cands: dict[tuple, list[Event]] = {}
-        self.reports: dict[int, list[Report]] = {}      # event id -> its reports, as read or linked since
-        self.dirty: set[int] = set()                    # events whose contradictions are to be recomputed
-
-    def forget(self) -> None:
-        """Drop what was read (an article was replaced: its events may have changed)."""
-        self.cands.clear()
-        self.reports.clear()
-
-    def refresh(self, event_ids: list[int], new: list[Report]) -> None:
-        """Recompute the fields of the events an article's reports were just linked to, from all their
-        reports (kept in memory for the rest of the batch), so the next article links against them."""
-        for eid in event_ids:
-            if eid in self.reports:
-                self.reports[eid].extend(r for r in new if r.event_id == eid)
-            else:
-                self.s.flush()
-                self.reports[eid] = list(self.s.scalars(select(Report).where(Report.event_id == eid)
-                                                        .order_by(Report.id)))
-            ev = self.s.get(Event, eid)
-            reports = self.reports[eid]
-            for k, v in best_fields(reports).items():
-                setattr(ev, k, v)
-            ev.n_reports = len(reports)
-            self.dirty.add(eid)
-
-    def candidates(self, rep: Report) -> list[Event]:
-        key = (rep.event_type, rep.country)
-        if key not in self.cands:
-            self.cands[key] = list(self.s.scalars(
-                select(Event).where(Event.event_type == rep.event_type,
-                                    or_(Event.country == rep.country, Event.country.is_(None)))
-                .order_by(Event.id).with_for_update()))
-        return self.cands[key]
-
-    def link(self, reports: list[Report]) -> list[int]:
-        touched: list[int] = []
-        for rep in reports:
-            cands = self.candidates(rep)
-            match = next((e for e in cands if is_same_incident(rep, e)), None)
-            if match is None:
-                match = Event(**{c: getattr(rep, c) for c in INCIDENT_COLUMNS}, n_reports=0)
-                self.s.add(match)
-                self.s.flush()
-                for (etype, country), lst in self.cands.items():
-                    if etype == match.event_type and (country == match.country or match.country is None):
-                        lst.append(match)
-            rep.event_id = match.id
-            if match.id not in touched:
-                touched.append(match.id)
-        return touched
-
-
 def event_dict(ev: Event) -> dict:
     """An event as the codebook's incident fields plus `id` and `reports`."""
     out = {"id": ev.id}
@@ -629,17 +428,6 @@ def event_dict(ev: Event) -> dict:
             rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
         out["reports"].append(rep)
     return out
-
-
-def _link_key(event_type: Optional[str]) -> str:
-    """Reports are linked only to events of the same type (and country, or none: an event without a
-    country can take a report of any country, so the lock is per type)."""
-    return f"link:{event_type}"
-
-
-def _source(r: Report) -> str:
-    a = r.article
-    return f"{a.source or a.key} ({r.reported_by or 'unattributed'})"
 
 
 def _date(v) -> Optional[dt.date]:

@@ -1,0 +1,428 @@
+"""Writing a batch of articles in one transaction.
+
+Every kind of row is written with one bulk statement per batch (SQLAlchemy Core ``executemany``: multi-row
+``INSERT ... RETURNING`` on PostgreSQL and SQLite), never row by row through the ORM. Linking runs in
+memory: the events that could take a report of the batch (same event type and country, dates within a
+month) are read in one query, the reports of the events it matches in one more, and each article is
+linked in input order against the events as the articles before it left them, exactly as one article per
+transaction would. The new events, the reports (with their event already set), the changed events and the
+events' contradictions are then written in bulk.
+
+An article whose text changed since it was stored (or that had failed before) replaces the old copy: the
+batch writes what it has so far, deletes the old copy (its records go with it, by the schema's cascades),
+recomputes the events the old copy reported, and goes on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Optional
+
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Connection
+
+from ..records import ArticleResult
+from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
+from .models import Article, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote, Report
+
+ARTICLES, EVENTS, REPORTS = Article.__table__, Event.__table__, Report.__table__
+MONTH = dt.timedelta(days=31)      # the widest date window linking allows (linking.PRECISION_DAYS)
+
+
+class LinkReport:
+    """A report as linking sees it: its incident fields, its article, and the event it joins."""
+    __slots__ = INCIDENT_COLUMNS + ("id", "article_id", "outlet", "event", "row")
+
+
+class LinkEvent:
+    """An event as linking sees it: its fields and, once read, all its reports."""
+    __slots__ = INCIDENT_COLUMNS + ("id", "n_reports", "reports", "changed")
+
+    def __init__(self):
+        self.id = None
+        self.reports = None
+        self.changed = False
+
+
+def partition_key(event_type: Optional[str], country: Optional[str]) -> tuple:
+    """Reports are only ever linked to events of the same type and country (or both without a country):
+    the unit that linking, its locks, and parallel writers divide the store by."""
+    return (event_type or "", country or "")
+
+
+def lock_key(key: tuple) -> str:
+    return f"link:{key[0]}:{key[1]}"
+
+
+def take_locks(conn: Connection, keys: Iterable[str]) -> None:
+    """PostgreSQL: take transaction-scoped advisory locks on these keys, in sorted order (so two writers never
+    wait on each other in a cycle). Writers of the same article, or linking reports of the same event type and
+    country, run one after the other; others run side by side. (SQLite writers are serialised whole by BEGIN
+    IMMEDIATE.)"""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted(set(keys))
+    if keys:
+        conn.execute(sql_text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:ks AS text[])) AS k"),
+                     {"ks": keys})
+
+
+def batch_locks(results: Iterable[ArticleResult]) -> list[str]:
+    """The locks a batch takes before it reads anything: its articles, and the partitions of their incidents."""
+    out = []
+    for r in results:
+        out.append("article:" + r.article.id)
+        out.extend(lock_key(partition_key(i.event_type, i.country)) for i in r.incidents)
+    return out
+
+
+_FIT: dict[str, list[tuple[str, int]]] = {}
+
+
+def _fitters(table) -> list[tuple[str, int]]:
+    """(column, length) of the table's bounded text columns (article keys aside)."""
+    fit = _FIT.get(table.name)
+    if fit is None:
+        from sqlalchemy import String
+        fit = _FIT[table.name] = [(c.key, c.type.length) for c in table.columns
+                                  if isinstance(c.type, String) and c.type.length and c.key != "key"]
+    return fit
+
+
+def _fit(table, rows: list[dict], prefix: str = "") -> list[dict]:
+    """Cut text to its column's length (PostgreSQL refuses a longer value; a place or speaker name read from
+    hostile text can be of any length). Article keys are checked by the readers instead."""
+    fit = _fitters(table)
+    for row in rows:
+        for col, length in fit:
+            v = row.get(prefix + col)
+            if isinstance(v, str) and len(v) > length:
+                row[prefix + col] = v[:length]
+    return rows
+
+
+def _date(v) -> Optional[dt.date]:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
+
+
+class BatchWriter:
+    """Stores a batch of ArticleResults in the open transaction of ``conn`` (its locks already taken)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.pg = conn.dialect.name == "postgresql"
+        self.cands: dict[tuple, list[LinkEvent]] = {}       # partition -> candidate events, by id, new last
+        self.events: dict[int, LinkEvent] = {}              # stored events read so far, by id
+        self.new_events: list[LinkEvent] = []
+
+    # ------------------------------------------------------------------ the batch
+    def add(self, results: list[ArticleResult]) -> list:
+        from . import AddResult, text_hash
+
+        A = ARTICLES.c
+        self.known = {row.key: (row.id, row.text_hash, row.status) for row in self.conn.execute(
+            select(A.key, A.id, A.text_hash, A.status).where(A.key.in_({r.article.id for r in results})))}
+        out: list = [None] * len(results)
+        pending: list[tuple[int, ArticleResult, str, str]] = []     # (position in batch, result, hash, status)
+        for n, r in enumerate(results):
+            key, digest = r.article.id, text_hash(r.article.text)
+            old = self.known.get(key)          # (id, hash, status): stored, or (None, hash, "pending")
+            if old is not None and old[1] == digest and old[2] in ("ok", "pending"):
+                out[n] = AddResult(key, "unchanged")
+                continue
+            if old is not None:                # a changed text replaces the old copy (as two adds would)
+                self._flush(pending, out)
+                pending = []
+                self._delete_article(self.known[key][0])
+            pending.append((n, r, digest, "new" if old is None else "updated"))
+            self.known[key] = (None, digest, "pending")
+        self._flush(pending, out)
+        return out
+
+    def _flush(self, pending: list, out: list) -> None:
+        """Insert these articles (none stored under their keys now) with all their records, linked."""
+        from . import AddResult
+
+        if not pending:
+            return
+        article_ids = self._insert(ARTICLES, [
+            {"key": r.article.id, "origin": r.article.origin, "text_hash": digest, "date": _date(r.article.date),
+             "title": r.article.title, "source": r.article.source, "url": r.article.url, "text": r.article.text,
+             "status": "ok"} for _, r, digest, _ in pending])
+        # link, article by article, in input order
+        reps_of: list[list[LinkReport]] = []
+        for (_, r, _, _), aid in zip(pending, article_ids):
+            reps = []
+            for i, inc in enumerate(r.incidents):
+                rep = LinkReport()
+                for c in INCIDENT_COLUMNS:
+                    setattr(rep, c, getattr(inc, c))
+                rep.event_date = _date(inc.event_date)
+                rep.id, rep.article_id, rep.outlet, rep.event = None, aid, r.article.source or r.article.id, None
+                rep.row = {"article_id": aid, "position": i, "confidence": inc.confidence,
+                           **{c: getattr(rep, c) for c in INCIDENT_COLUMNS}}
+                reps.append(rep)
+            reps_of.append(reps)
+        self._read_candidates([rep for reps in reps_of for rep in reps])
+        touched_of = [self._link(reps) for reps in reps_of]
+        # new events, then the reports with their events set
+        new = [ev for ev in self.new_events if ev.id is None]
+        ids = self._insert(EVENTS, [dict({c: getattr(ev, c) for c in INCIDENT_COLUMNS}, n_reports=ev.n_reports)
+                                    for ev in new])
+        for ev, eid in zip(new, ids):
+            ev.id, ev.changed = eid, False
+            self.events[eid] = ev
+        self.new_events = []
+        all_reps = [rep for reps in reps_of for rep in reps]
+        for rep in all_reps:
+            rep.row["event_id"] = rep.event.id
+        for rep, rid in zip(all_reps, self._insert(REPORTS, [rep.row for rep in all_reps])):
+            rep.id = rid
+        self._records(pending, article_ids, reps_of)
+        self._write_events([ev for ev in self.events.values() if ev.changed])
+        self._write_contradictions({ev.id for touched in touched_of for ev in touched})
+        for (n, r, digest, status), touched, aid in zip(pending, touched_of, article_ids):
+            out[n] = AddResult(r.article.id, status, [ev.id for ev in touched])
+            self.known[r.article.id] = (aid, digest, "ok")
+
+    # ---------------------------------------------------------------- linking
+    def _read_candidates(self, reps: list[LinkReport]) -> None:
+        """Read, in one query, the stored events of the batch's partitions that are not read yet and whose
+        dates could match a report (within a month, or both undated)."""
+        want: dict[tuple, list[LinkReport]] = {}
+        for rep in reps:
+            key = partition_key(rep.event_type, rep.country)
+            if key not in self.cands:
+                want.setdefault(key, []).append(rep)
+        if not want:
+            return
+        conds = []
+        for (etype, country), rs in want.items():
+            c = EVENTS.c
+            where = [c.event_type == etype,
+                     c.country == country if country else or_(c.country.is_(None), c.country == "")]
+            dates = [r.event_date for r in rs if r.event_date is not None]
+            when = []
+            if dates:
+                when.append(c.event_date.between(min(dates) - MONTH, max(dates) + MONTH))
+            if len(dates) < len(rs):
+                when.append(c.event_date.is_(None))
+            conds.append(and_(*where, or_(*when)))
+            self.cands[(etype, country)] = []
+        q = select(EVENTS.c.id, EVENTS.c.n_reports, *[EVENTS.c[c] for c in INCIDENT_COLUMNS]) \
+            .where(or_(*conds)).order_by(EVENTS.c.id)
+        if self.pg:
+            q = q.with_for_update()
+        for row in self.conn.execute(q):
+            ev = self.events.get(row.id)
+            if ev is None:
+                ev = LinkEvent()
+                for c in INCIDENT_COLUMNS:
+                    setattr(ev, c, getattr(row, c))
+                ev.id, ev.n_reports = row.id, row.n_reports
+                self.events[row.id] = ev
+            self.cands[partition_key(ev.event_type, ev.country)].append(ev)
+        # the reports of the events the batch will likely join, read in one query (linking reads the rest)
+        likely = {ev.id for rep in reps for ev in self.cands[partition_key(rep.event_type, rep.country)]
+                  if ev.reports is None and ev.id is not None and is_same_incident(rep, ev)}
+        self._read_reports(likely)
+
+    def _read_reports(self, event_ids: set) -> None:
+        ids = sorted(e for e in event_ids if e is not None and self.events[e].reports is None)
+        if not ids:
+            return
+        for eid in ids:
+            self.events[eid].reports = []
+        R, A = REPORTS.c, ARTICLES.c
+        q = (select(R.id, R.article_id, R.event_id, A.source, A.key, *[R[c] for c in INCIDENT_COLUMNS])
+             .join_from(REPORTS, ARTICLES, R.article_id == A.id).where(R.event_id.in_(ids)).order_by(R.id))
+        for row in self.conn.execute(q):
+            rep = LinkReport()
+            for c in INCIDENT_COLUMNS:
+                setattr(rep, c, getattr(row, c))
+            rep.id, rep.article_id, rep.outlet, rep.row = row.id, row.article_id, row.source or row.key, None
+            ev = self.events[row.event_id]
+            rep.event = ev
+            ev.reports.append(rep)
+
+    def _link(self, reps: list[LinkReport]) -> list[LinkEvent]:
+        """Link one article's reports: each joins the first event (oldest first) it reports, or a new one;
+        then the events it joined take their fields from all their reports, before the next article."""
+        touched: list[LinkEvent] = []
+        for rep in reps:
+            cands = self.cands[partition_key(rep.event_type, rep.country)]
+            match = next((ev for ev in cands if is_same_incident(rep, ev)), None)
+            if match is None:
+                match = LinkEvent()
+                for c in INCIDENT_COLUMNS:
+                    setattr(match, c, getattr(rep, c))
+                match.n_reports, match.reports = 0, []
+                self.new_events.append(match)
+                cands.append(match)
+            rep.event = match
+            if match not in touched:
+                touched.append(match)
+        self._read_reports({ev.id for ev in touched if ev.reports is None})
+        for ev in touched:
+            ev.reports.extend(rep for rep in reps if rep.event is ev)
+            self._set_fields(ev)
+        return touched
+
+    @staticmethod
+    def _set_fields(ev: LinkEvent) -> None:
+        for k, v in best_fields(ev.reports).items():
+            setattr(ev, k, v)
+        ev.n_reports = len(ev.reports)
+        ev.changed = True
+
+    # ------------------------------------------------------------------ writing
+    def _insert(self, table, rows: list[dict], ids: bool = True) -> list[int]:
+        """Insert rows (dicts with the same keys) in bulk through the driver; their new ids, in order, if ``ids``.
+
+        The ids are taken first (PostgreSQL: from the table's sequence; SQLite: after the largest, as SQLite
+        itself would, safe since the transaction holds the database's write lock), then the rows go with COPY
+        (PostgreSQL) or the driver's executemany (SQLite): a multi-row INSERT ... RETURNING of a whole batch
+        costs more to build and parse than to run."""
+        if not rows:
+            return []
+        _fit(table, rows)
+        cols = list(rows[0])
+        cur = self.conn.connection.dbapi_connection.cursor()
+        try:
+            new_ids: list[int] = []
+            if ids:
+                if self.pg:
+                    cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                                (table.name, len(rows)))
+                    new_ids = sorted(r[0] for r in cur.fetchall())
+                else:
+                    cur.execute(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')
+                    first = cur.fetchone()[0] + 1
+                    new_ids = list(range(first, first + len(rows)))
+            names = ", ".join(f'"{c}"' for c in (["id"] if ids else []) + cols)
+            values = ([rid] + [row[c] for c in cols] for rid, row in zip(new_ids, rows)) if ids else \
+                ([row[c] for c in cols] for row in rows)
+            if self.pg:
+                with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                    for v in values:
+                        copy.write_row(v)
+            else:
+                marks = ", ".join("?" * (len(cols) + bool(ids)))
+                cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                                ([x.isoformat() if isinstance(x, dt.date) else x for x in v] for v in values))
+            return new_ids
+        finally:
+            cur.close()
+
+    def _records(self, pending: list, article_ids: list[int], reps_of: list[list[LinkReport]]) -> None:
+        """Every other record of the batch, each kind in one statement, and all their evidence spans in one."""
+        results = [r for _, r, _, _ in pending]
+        spans: list[dict] = []
+
+        def add_spans(kind: str, owners: list[tuple[int, object]], ids: list[int]) -> None:
+            for (aid, rec), rid in zip(owners, ids):
+                spans.extend({"article_id": aid, "record_kind": kind, "record_id": rid, "start": e.start,
+                              "end": e.end, "text": e.text} for e in rec.evidence)
+
+        def insert_kind(kind: str, model, records_of, row) -> list[list[int]]:
+            owners, rows = [], []
+            for r, aid in zip(results, article_ids):
+                for i, rec in enumerate(records_of(r)):
+                    owners.append((aid, rec))
+                    rows.append(dict(row(i, rec), article_id=aid))
+            ids = self._insert(model.__table__, rows)
+            add_spans(kind, owners, ids)
+            # the ids again, per article
+            per, it = [], iter(ids)
+            for r in results:
+                per.append([next(it) for _ in records_of(r)])
+            return per
+
+        add_spans("report", [(rep.article_id, inc) for r, reps in zip(results, reps_of)
+                             for rep, inc in zip(reps, r.incidents)],
+                  [rep.id for reps in reps_of for rep in reps])
+        insert_kind("interaction", Interaction, lambda r: r.interactions, lambda i, it: {
+            "position": i, "event_date": _date(it.event_date), "date_precision": it.date_precision,
+            "source_actor": it.source_actor, "target_actor": it.target_actor, "cameo_root": it.cameo_root,
+            "summary": it.summary, "location": it.location, "confidence": it.confidence})
+        insert_kind("quote", Quote, lambda r: r.quotes, lambda i, q: {
+            "position": i, "speaker": q.speaker, "text": q.text, "direct": q.direct, "channel": q.channel})
+        claim_ids = insert_kind("claim", Claim, lambda r: r.claims, lambda i, c: {
+            "position": i, "value": float(c.value), "qualifier": c.qualifier, "unit": c.unit,
+            "reported_by": c.reported_by})
+        insert_kind("opinion", OpinionSentence, lambda r: r.opinion, lambda i, o: {"text": o.text})
+        contradictions = []
+        for r, aid, cids in zip(results, article_ids, claim_ids):
+            for c in r.contradictions:
+                a, b = (cids[i] if i is not None and i < len(cids) else None for i in (c.claims + [None, None])[:2])
+                contradictions.append({"article_id": aid, "what": c.what, "field": "claim", "claim_a_id": a,
+                                       "claim_b_id": b})
+        self._insert(Contradiction.__table__, contradictions, ids=False)
+        self._insert(Evidence.__table__, spans, ids=False)
+
+    def _write_events(self, events: list[LinkEvent]) -> None:
+        if not events:
+            return
+        cols = INCIDENT_COLUMNS + ("n_reports",)
+        stmt = EVENTS.update().where(EVENTS.c.id == bindparam("_id")).values(
+            {c: bindparam("_" + c) for c in cols})
+        rows = [dict({"_" + c: getattr(ev, c) for c in cols}, _id=ev.id) for ev in events]
+        self.conn.execute(stmt, _fit(EVENTS, rows, prefix="_"))
+        for ev in events:
+            ev.changed = False
+
+    def _write_contradictions(self, event_ids: set) -> None:
+        """The events' cross-report contradictions, recomputed from all their reports."""
+        ids = sorted(e for e in event_ids if e is not None)
+        if not ids:
+            return
+        table = Contradiction.__table__
+        self.conn.execute(table.delete().where(table.c.event_id.in_(ids)))
+        rows = [{"event_id": eid, "field": fld, "report_a_id": low[0].id, "report_b_id": high[0].id,
+                 "what": f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
+                         f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"}
+                for eid in ids for fld, low, high in figure_conflicts(self.events[eid].reports)]
+        self._insert(table, rows, ids=False)
+
+    # ----------------------------------------------------------------- replacing
+    def _delete_article(self, article_id: int) -> None:
+        """Delete a stored article before its new copy is written: its records go with it (the schema's
+        cascades), the events it alone reported are deleted, and the others recomputed from their reports."""
+        R = REPORTS.c
+        old = self.conn.execute(select(R.event_id, R.event_type, R.country)
+                                .where(R.article_id == article_id)).all()
+        take_locks(self.conn, [lock_key(partition_key(r.event_type, r.country)) for r in old])
+        before = sorted({r.event_id for r in old if r.event_id is not None})
+        self.conn.execute(ARTICLES.delete().where(ARTICLES.c.id == article_id))
+        # what was read before may have changed: read again from here on
+        self.cands.clear()
+        self.events.clear()
+        if not before:
+            return
+        for row in self.conn.execute(select(EVENTS.c.id, EVENTS.c.n_reports,
+                                            *[EVENTS.c[c] for c in INCIDENT_COLUMNS])
+                                     .where(EVENTS.c.id.in_(before))):
+            ev = LinkEvent()
+            for c in INCIDENT_COLUMNS:
+                setattr(ev, c, getattr(row, c))
+            ev.id, ev.n_reports = row.id, row.n_reports
+            self.events[row.id] = ev
+        self._read_reports(set(self.events))
+        gone = [eid for eid, ev in self.events.items() if not ev.reports]
+        if gone:
+            self.conn.execute(EVENTS.delete().where(EVENTS.c.id.in_(gone)))
+        kept = [ev for ev in self.events.values() if ev.reports]
+        for ev in kept:
+            self._set_fields(ev)
+        self._write_events(kept)
+        self._write_contradictions({ev.id for ev in kept})
+        self.events.clear()
+
+
+def _source(r: LinkReport) -> str:
+    return f"{r.outlet} ({r.reported_by or 'unattributed'})"
