@@ -194,3 +194,43 @@ def test_a_batch_is_stored_whole_or_not_at_all(store, extractor, monkeypatch):
     monkeypatch.setattr(BatchWriter, "_records", real)
     assert [a.status for a in store.add_many(results)] == ["new"] * len(results)    # the rerun finishes
     assert store.counts()["articles"] == len(results)
+
+
+def test_a_batch_replacing_and_repeating_articles_ends_as_one_article_at_a_time(store, extractor, tmp_path):
+    """Within one batch: an article stored before comes back changed, a new one comes twice (the same text), and
+    another comes twice with a changed text: statuses, events and contradictions are those of one add each."""
+    import dataclasses
+
+    results = linking_results(extractor)
+    first, rest = results[:2], results[2:]
+    changed = extractor.extract(dataclasses.replace(results[0].article, text=(LINKING / "outlet-c.txt")
+                                                    .read_text()))
+    edited = extractor.extract(dataclasses.replace(rest[0].article, text=rest[0].article.text + "\nMore later."))
+    batch = [changed, rest[0], rest[0], *rest[1:], edited, results[1]]
+    one = Store(f"sqlite:///{tmp_path / 'one.db'}")
+    for r in first:
+        one.add(r)
+        store.add(r)
+    expected = [one.add(r).status for r in batch]
+    assert [a.status for a in store.add_many(batch)] == expected
+    assert expected[:3] == ["updated", "new", "unchanged"] and expected[-2:] == ["updated", "unchanged"]
+    assert snapshot(store) == snapshot(one)
+    assert store.counts() == one.counts()
+    one.close()
+
+
+def test_names_longer_than_their_column_are_cut_not_refused(store):
+    from wirewatch.records import Article, ArticleResult, Evidence, Incident, Quote
+
+    text = "x" * 50
+    span = [Evidence(0, 5, text[:5])]
+    huge = "Kharkiv " * 200
+    result = ArticleResult(article=Article(id="long-names", text=text, source="S" * 900),
+                           incidents=[Incident(event_type="Battles", sub_event_type="Armed clash", country="Ukraine",
+                                               location=huge, actor1=huge, evidence=span)],
+                           quotes=[Quote(speaker=huge, text="words", evidence=span)])
+    assert [a.status for a in store.add_many([result])] == ["new"]
+    (ev,) = store.events()
+    assert ev.location == huge[:200] and ev.actor1 == huge[:200]
+    assert store.quotes()[0]["speaker"] == huge[:300]
+    assert store.article("long-names")["source"] == "S" * 300
