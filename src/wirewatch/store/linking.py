@@ -10,6 +10,7 @@ precise place, the date most reports agree on, the lowest death toll
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from collections import Counter
 from typing import Iterable, Optional
 
@@ -22,6 +23,7 @@ INCIDENT_COLUMNS = ("event_date", "date_precision", "event_type", "sub_event_typ
                     "reported_by", "is_background")
 
 
+@lru_cache(maxsize=65536)
 def _norm(s: Optional[str]) -> str:
     s = unicodedata.normalize("NFKD", s or "").encode("ascii", "ignore").decode().lower()
     return " ".join(s.replace("-", " ").split())
@@ -59,29 +61,78 @@ def is_same_incident(report, event) -> bool:
             and dates_compatible(report, event) and actors_compatible(report, event))
 
 
+class _Votes:
+    """What the event's fields are read from, over a set of reports, kept as reports come."""
+
+    __slots__ = ("n", "placed", "rank", "dates", "subs", "event_type", "firsts")
+
+    def __init__(self):
+        self.n, self.placed, self.rank = 0, None, -1
+        self.dates: Counter = Counter()
+        self.subs: Counter = Counter()
+        self.event_type = None
+        self.firsts: dict = {}
+
+    def add(self, r) -> None:
+        if self.n == 0:
+            self.event_type = r.event_type
+        self.n += 1
+        rank = PLACE_RANK.get(r.location_precision, 0)
+        if rank > self.rank:                      # the most precise place; the first one on a tie
+            self.placed, self.rank = r, rank
+        if r.event_date:
+            self.dates[(r.event_date, r.date_precision)] += 1
+        self.subs[r.sub_event_type] += 1
+        for col in ("actor1", "actor2", "target", "reported_by"):
+            if col not in self.firsts and getattr(r, col):
+                self.firsts[col] = getattr(r, col)
+
+
+class EventFields:
+    """An event's values from its reports, news reports outweighing background mentions: the most precise
+    place, the date most reports agree on (on a tie the most precise, then the earliest), the lowest death
+    toll (codebook), the most reported sub-event type, and the first non-empty value of the rest. Reports are
+    added one at a time (``add``) and ``fields()`` read at any point, so an event with many reports is not
+    recounted for each new one."""
+
+    __slots__ = ("news", "every", "fatalities", "all_background")
+
+    def __init__(self, reports: Iterable = ()):
+        self.news, self.every = _Votes(), _Votes()
+        self.fatalities = None
+        self.all_background = True
+        for r in reports:
+            self.add(r)
+
+    def add(self, r) -> None:
+        self.every.add(r)
+        if not r.is_background:
+            self.news.add(r)
+            self.all_background = False
+        if r.fatalities is not None and (self.fatalities is None or r.fatalities < self.fatalities):
+            self.fatalities = r.fatalities
+
+    def fields(self) -> dict:
+        v = self.news if self.news.n else self.every
+        out: dict = {col: getattr(v.placed, col)
+                     for col in ("country", "admin1", "location", "location_precision", "latitude", "longitude")}
+        if v.dates:
+            (out["event_date"], out["date_precision"]), _ = max(
+                v.dates.items(), key=lambda kv: (kv[1], -PRECISION_DAYS.get(kv[0][1], 1), -kv[0][0].toordinal()))
+        else:
+            out["event_date"], out["date_precision"] = None, None
+        out["fatalities"] = self.fatalities
+        out["sub_event_type"] = v.subs.most_common(1)[0][0]
+        out["event_type"] = v.event_type
+        for col in ("actor1", "actor2", "target", "reported_by"):
+            out[col] = v.firsts.get(col)
+        out["is_background"] = self.all_background
+        return out
+
+
 def best_fields(reports: list[Report]) -> dict:
-    """The event's values from its reports (news reports outweigh background mentions)."""
-    news = [r for r in reports if not r.is_background] or reports
-    out: dict = {}
-    placed = max(news, key=lambda r: PLACE_RANK.get(r.location_precision, 0))
-    for col in ("country", "admin1", "location", "location_precision", "latitude", "longitude"):
-        out[col] = getattr(placed, col)
-    dates = Counter((r.event_date, r.date_precision) for r in news if r.event_date)
-    if dates:
-        # most reports agree; on a tie the most precise, then the earliest
-        (out["event_date"], out["date_precision"]), _ = max(
-            dates.items(), key=lambda kv: (kv[1], -PRECISION_DAYS.get(kv[0][1], 1), -kv[0][0].toordinal()))
-    else:
-        out["event_date"], out["date_precision"] = None, None
-    tolls = [r.fatalities for r in reports if r.fatalities is not None]
-    out["fatalities"] = min(tolls) if tolls else None
-    subs = Counter(r.sub_event_type for r in news)
-    out["sub_event_type"] = subs.most_common(1)[0][0]
-    out["event_type"] = news[0].event_type
-    for col in ("actor1", "actor2", "target", "reported_by"):
-        out[col] = next((getattr(r, col) for r in news if getattr(r, col)), None)
-    out["is_background"] = all(r.is_background for r in reports)
-    return out
+    """The event's values from its reports (see EventFields)."""
+    return EventFields(reports).fields()
 
 
 def figure_conflicts(reports: Iterable[Report]) -> list[tuple[str, list[Report], list[Report]]]:

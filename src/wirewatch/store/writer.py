@@ -15,14 +15,15 @@ recomputes the events the old copy reported, and goes on.
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from typing import Iterable, Optional
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 
 from ..records import ArticleResult
-from .linking import INCIDENT_COLUMNS, best_fields, figure_conflicts, is_same_incident
+from .linking import INCIDENT_COLUMNS, EventFields, figure_conflicts, is_same_incident
 from .models import Article, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote, Report
 
 ARTICLES, EVENTS, REPORTS = Article.__table__, Event.__table__, Report.__table__
@@ -34,13 +35,18 @@ class LinkReport:
     __slots__ = INCIDENT_COLUMNS + ("id", "article_id", "outlet", "event", "row")
 
 
+#: a stored report as linking reads it back (its event's other reports, for the event's fields and disputes)
+StoredReport = namedtuple("StoredReport", ("id", "article_id", "event_id", "outlet") + INCIDENT_COLUMNS)
+
+
 class LinkEvent:
-    """An event as linking sees it: its fields and, once read, all its reports."""
-    __slots__ = INCIDENT_COLUMNS + ("id", "n_reports", "reports", "changed")
+    """An event as linking sees it: its fields and, once read, all its reports (and the votes its fields are
+    read from)."""
+    __slots__ = INCIDENT_COLUMNS + ("id", "n_reports", "reports", "votes", "changed")
 
     def __init__(self):
         self.id = None
-        self.reports = None
+        self.reports = self.votes = None
         self.changed = False
 
 
@@ -239,16 +245,15 @@ class BatchWriter:
         for eid in ids:
             self.events[eid].reports = []
         R, A = REPORTS.c, ARTICLES.c
-        q = (select(R.id, R.article_id, R.event_id, A.source, A.key, *[R[c] for c in INCIDENT_COLUMNS])
+        q = (select(R.id, R.article_id, R.event_id, func.coalesce(func.nullif(A.source, ""), A.key),
+                    *[R[c] for c in INCIDENT_COLUMNS])
              .join_from(REPORTS, ARTICLES, R.article_id == A.id).where(R.event_id.in_(ids)).order_by(R.id))
-        for row in self.conn.execute(q):
-            rep = LinkReport()
-            for c in INCIDENT_COLUMNS:
-                setattr(rep, c, getattr(row, c))
-            rep.id, rep.article_id, rep.outlet, rep.row = row.id, row.article_id, row.source or row.key, None
-            ev = self.events[row.event_id]
-            rep.event = ev
-            ev.reports.append(rep)
+        events = self.events
+        for row in self.conn.execute(q).all():
+            events[row[2]].reports.append(StoredReport._make(row))
+        for eid in ids:
+            ev = self.events[eid]
+            ev.votes = EventFields(ev.reports)
 
     def _link(self, reps: list[LinkReport]) -> list[LinkEvent]:
         """Link one article's reports: each joins the first event (oldest first) it reports, or a new one;
@@ -261,21 +266,23 @@ class BatchWriter:
                 match = LinkEvent()
                 for c in INCIDENT_COLUMNS:
                     setattr(match, c, getattr(rep, c))
-                match.n_reports, match.reports = 0, []
+                match.n_reports, match.reports, match.votes = 0, [], EventFields()
                 self.new_events.append(match)
                 cands.append(match)
             rep.event = match
             if match not in touched:
                 touched.append(match)
         self._read_reports({ev.id for ev in touched if ev.reports is None})
+        for rep in reps:
+            rep.event.reports.append(rep)
+            rep.event.votes.add(rep)
         for ev in touched:
-            ev.reports.extend(rep for rep in reps if rep.event is ev)
             self._set_fields(ev)
         return touched
 
     @staticmethod
     def _set_fields(ev: LinkEvent) -> None:
-        for k, v in best_fields(ev.reports).items():
+        for k, v in ev.votes.fields().items():
             setattr(ev, k, v)
         ev.n_reports = len(ev.reports)
         ev.changed = True
@@ -308,7 +315,8 @@ class BatchWriter:
             values = ([rid] + [row[c] for c in cols] for rid, row in zip(new_ids, rows)) if ids else \
                 ([row[c] for c in cols] for row in rows)
             if self.pg:
-                with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+                    copy.set_types(_pg_types(table, (["id"] if ids else []) + cols))
                     for v in values:
                         copy.write_row(v)
             else:
@@ -422,6 +430,21 @@ class BatchWriter:
         self._write_events(kept)
         self._write_contradictions({ev.id for ev in kept})
         self.events.clear()
+
+
+_PG_TYPES: dict[str, list[str]] = {}
+
+
+def _pg_types(table, cols: list[str]) -> list[str]:
+    """The PostgreSQL type names of these columns, for a binary COPY."""
+    from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+    out = []
+    for c in cols:
+        t = table.c[c].type
+        out.append("int4" if isinstance(t, Integer) else "float8" if isinstance(t, Float) else
+                   "bool" if isinstance(t, Boolean) else "timestamp" if isinstance(t, DateTime) else
+                   "date" if isinstance(t, Date) else "text")
+    return out
 
 
 def _source(r: LinkReport) -> str:
