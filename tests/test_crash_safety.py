@@ -162,7 +162,8 @@ def sqlite_integrity(path) -> str:
 # ------------------------------------------------------------------------------------------------ processes
 
 def _cmd(corpus, url):
-    return [sys.executable, "-m", "wirewatch.cli", "ingest", str(corpus), "--db", url]
+    # transactions of 5 articles: the kill lands between (and inside) transactions, not after the only one
+    return [sys.executable, "-m", "wirewatch.cli", "ingest", str(corpus), "--db", url, "--write-batch", "5"]
 
 
 def _env():

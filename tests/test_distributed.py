@@ -202,6 +202,14 @@ def test_ingest_with_dask_gives_the_store_of_the_single_process_ingest(client, s
     strikes = [e for e in dask_store.events(sub_type="Air/drone strike") if e.n_reports == 3]
     assert len(strikes) == 1 and dask_store.event(strikes[0].id)["contradictions"]   # linked across articles
 
+    # two writers side by side, in small batches: the same store
+    two = Store(f"sqlite:///{tmp_path / 'two.db'}")
+    dd.ingest(inputs, two, settings=settings, client=client, partition_size=3, write_batch=2, writers=2)
+    content = lambda st: sorted(repr({k: v for k, v in event_dict(e).items() if k != "id"} | {   # noqa: E731
+        "reports": sorted(r["article"] for r in event_dict(e)["reports"])}) for e in st.events())
+    assert two.counts() == single.counts() and content(two) == content(single)
+    two.close()
+
     again = dd.ingest(inputs, dask_store, settings=settings, client=client, on_added=added.append)
     assert again.articles == n_articles and {a.status for a in added[n_articles:]} == {"unchanged"}
     assert dask_store.counts() == single.counts()

@@ -292,6 +292,12 @@ def test_every_export_format_reads_back(ingested, run_cli, tmp_path):
 
 # ----------------------------------------------------------------------------- bad arguments
 
+@pytest.mark.parametrize("option", ["--writers", "--write-batch"])
+def test_ingest_needs_at_least_one_writer_and_one_article_per_batch(db, run_cli, option, tmp_path):
+    rc, out, err = run_cli("ingest", tmp_path, "--db", db, option, "0")
+    assert rc == 2 and err.strip() == f"wirewatch: {option} 0: needs at least 1"
+
+
 @pytest.mark.parametrize("args", [
     ("events", "--since", "notadate"),
     ("events", "--until", "2025-13-45"),
@@ -353,6 +359,12 @@ def test_export_jsonl_then_ingest_into_an_empty_store_gives_the_same_events(inge
         outs = [run_cli(kind, "--db", db, *(("--format", "jsonl") if kind != "failures" else ()))[1]
                 for db in (ingested, restored)]
         assert outs[0] == outs[1] and outs[0].strip()
+    # two writers side by side store the same
+    parallel = f"sqlite:///{tmp_path / 'parallel.db'}"
+    rc, _, err = run_cli("ingest", backup, "--db", parallel, "--writers", "2", "--write-batch", "1")
+    assert rc == 1, err
+    assert _content(_events(run_cli, parallel)) == _content(before)
+    assert _reports(_events(run_cli, parallel)) == _reports(before)
     again = tmp_path / "again.jsonl"
     rc, _, err = run_cli("export", "--db", restored, "--format", "jsonl", "-o", again)
     assert rc == 0, err

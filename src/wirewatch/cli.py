@@ -18,7 +18,8 @@ def _err(msg: str) -> None:
 
 def _settings(args) -> Settings:
     return Settings.load(spacy_model=getattr(args, "spacy_model", None), event_model=getattr(args, "model", None),
-                         n_process=getattr(args, "workers", None))
+                         n_process=getattr(args, "workers", None), write_batch=getattr(args, "write_batch", None),
+                         writers=getattr(args, "writers", None))
 
 
 def _check_pipeline(settings: Settings) -> bool:
@@ -129,12 +130,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Extract and store articles; link their incidents into events."""
     from .extractors.pool import ExtractionFailure, extract_stream
     from .progress import Progress
+    from .store.parallel import open_writer
 
     if _bad_date_option(args) or not _engine_args_ok(args):
         return 2
-    if args.write_batch < 1:
-        _err(f"--write-batch {args.write_batch}: needs at least 1 article per transaction")
-        return 2
+    for opt in ("write_batch", "writers"):
+        if getattr(args, opt) is not None and getattr(args, opt) < 1:
+            _err(f"--{opt.replace('_', '-')} {getattr(args, opt)}: needs at least 1")
+            return 2
     settings = _settings(args)
     store = _store(args)
     progress = Progress(sys.stderr)
@@ -156,7 +159,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with distributed.start_client(args.scheduler, args.workers or 2) as client:
             distributed.ingest(args.inputs, store, settings=settings, client=client,
                                partition_size=args.partition_size, default_date=args.date,
-                               on_added=added, on_error=on_error, write_batch=args.write_batch)
+                               on_added=added, on_error=on_error, write_batch=settings.write_batch,
+                               writers=settings.writers)
         return _ingest_summary(store, progress, counts, failures)
 
     def articles():
@@ -171,20 +175,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if not _check_pipeline(settings):
         return 2
-    pending = []
-    for outcome in extract_stream(articles(), settings):
-        if isinstance(outcome, ExtractionFailure):  # one bad article must not stop the batch
-            failures += 1
-            store.record_failure(outcome)
-            progress.fail(outcome.message)
-            continue
-        pending.append(outcome)
-        if len(pending) >= args.write_batch:
-            for a in store.add_many(pending):
-                added(a)
-            pending = []
-    for a in store.add_many(pending):
-        added(a)
+    with open_writer(store, settings.writers, settings.write_batch, on_added=added) as writer:
+        for outcome in extract_stream(articles(), settings):
+            if isinstance(outcome, ExtractionFailure):  # one bad article must not stop the batch
+                failures += 1
+                store.record_failure(outcome)
+                progress.fail(outcome.message)
+                continue
+            writer.add(outcome)
     return _ingest_summary(store, progress, counts, failures)
 
 
@@ -346,7 +344,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _err(f"{examples}: no such directory (run from the repository root or pass --examples)")
         return 2
     args.inputs, args.date, args.spacy_model, args.workers = [str(examples)], None, None, None
-    args.engine, args.scheduler, args.partition_size, args.write_batch = "local", None, 32, 20
+    args.engine, args.scheduler, args.partition_size, args.write_batch, args.writers = "local", None, 32, None, None
     rc = cmd_ingest(args)
     db = args.db or "sqlite:///wirewatch.db"
     exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("wirewatch") else "wirewatch"
@@ -532,9 +530,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--date", help="article date (YYYY-MM-DD) for inputs without one")
     model_args(i)
     i.add_argument("--workers", "-j", type=int, help=workers_help)
-    i.add_argument("--write-batch", dest="write_batch", type=int, default=20, metavar="N",
-                   help="articles stored and linked per transaction (default 20; a batch is stored whole or not "
+    i.add_argument("--write-batch", dest="write_batch", type=int, metavar="N",
+                   help="articles stored and linked per transaction (default 100; a batch is stored whole or not "
                    "at all, and running the command again finishes the work)")
+    i.add_argument("--writers", type=int, metavar="N",
+                   help="processes storing and linking side by side, each taking the articles of its own "
+                   "countries (default 1; PostgreSQL: about 1.7 times the rate with 2; SQLite: no faster)")
     engine_args(i)
     i.set_defaults(func=cmd_ingest)
 
@@ -662,6 +663,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .store import Store, describe_db_error, shown_url
+        from .store.parallel import WriterError
+        if not isinstance(e, (SQLAlchemyError, WriterError)):
+            raise
+        # the database failed (server gone, disk full, ...): what was committed stays, and running the
+        # same command again finishes the work
+        _err(f"error: database {shown_url(Store(getattr(args, 'db', None)).url)}: {describe_db_error(e)}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -287,6 +287,7 @@ class RunSummary:
     partitions: int = 0        # extraction tasks run
     seconds: float = 0.0
     records: int = 0           # records extracted (all kinds)
+    store_seconds: float = 0.0  # ingest: time this process spent storing (with several writers: waiting on them)
 
 
 @dataclasses.dataclass
@@ -612,35 +613,42 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
            default_date: Optional[str] = None, on_added: Optional[Callable[["AddResult"], None]] = None,
            on_error: Optional[Callable[[str], None]] = None,
            on_warning: Optional[Callable[[str], None]] = None,
-           task: Task = _extract_partition, write_batch: int = 20) -> RunSummary:
-    """Extract on the cluster; store and link on this process, in input order, through
-    ``store.add_many(results)`` in transactions of ``write_batch`` articles (``on_added(AddResult)`` after
-    each article), failures through ``store.record_failure`` (``on_error(message)`` for each)."""
+           task: Task = _extract_partition, write_batch: int = 100, writers: int = 1) -> RunSummary:
+    """Extract on the cluster; store and link on this machine, in transactions of ``write_batch`` articles,
+    by ``writers`` processes (one: this process, in input order; more: side by side, each taking the articles
+    of its own countries, ending as one would); ``on_added(AddResult)`` after each article is stored,
+    failures through ``store.record_failure`` (``on_error(message)`` for each)."""
+    from .store.parallel import open_writer
+
     t0 = time.perf_counter()
     summary = RunSummary()
     items = iter_inputs(inputs, default_date)
-    for _, errors, outcomes in run_partitions(items, settings=settings, client=client,
-                                              partition_size=partition_size, on_error=on_error,
-                                              on_warning=on_warning, task=task):
-        summary.partitions += 1 if outcomes else 0
-        for e in errors:                 # on_error already had these, as they were read
-            store.record_failure(e)
-            summary.failures += 1
-        good = []
-        for o in outcomes:
-            if isinstance(o, ExtractionFailure):
-                store.record_failure(o)
+
+    def added(a) -> None:
+        summary.articles += 1
+        if on_added:
+            on_added(a)
+
+    with open_writer(store, writers, write_batch, on_added=added) as writer:
+        for _, errors, outcomes in run_partitions(items, settings=settings, client=client,
+                                                  partition_size=partition_size, on_error=on_error,
+                                                  on_warning=on_warning, task=task):
+            summary.partitions += 1 if outcomes else 0
+            for e in errors:                 # on_error already had these, as they were read
+                store.record_failure(e)
                 summary.failures += 1
-                if on_error:
-                    on_error(o.message)
-                continue
-            good.append(o)
-        for i in range(0, len(good), max(1, write_batch)):
-            batch = good[i:i + max(1, write_batch)]
-            for o, added in zip(batch, store.add_many(batch)):
-                summary.articles += 1
+            for o in outcomes:
+                if isinstance(o, ExtractionFailure):
+                    store.record_failure(o)
+                    summary.failures += 1
+                    if on_error:
+                        on_error(o.message)
+                    continue
                 summary.records += sum(1 for _ in o.records())
-                if on_added:
-                    on_added(added)
+                t = time.perf_counter()
+                writer.add(o)
+                summary.store_seconds += time.perf_counter() - t
+        t = time.perf_counter()
+    summary.store_seconds += time.perf_counter() - t
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -34,12 +34,17 @@ class Settings:
     max_article_chars: int = 1_000_000
     # seconds one article may take to extract before it is recorded as a failure (0 = no limit)
     article_time_budget: float = 120.0
+    # articles stored and linked per transaction (`ingest --write-batch`)
+    write_batch: int = 100
+    # writer processes storing side by side (`ingest --writers`); on SQLite they take turns
+    writers: int = 1
 
     ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "event_model": "WIREWATCH_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",
            "interaction_model": "WIREWATCH_INTERACTION_MODEL",
            "lexicon_dir": "WIREWATCH_LEXICON_DIR", "batch_size": "WIREWATCH_BATCH_SIZE",
            "n_process": "WIREWATCH_N_PROCESS", "max_article_chars": "WIREWATCH_MAX_ARTICLE_CHARS",
-           "article_time_budget": "WIREWATCH_ARTICLE_TIME_BUDGET"}
+           "article_time_budget": "WIREWATCH_ARTICLE_TIME_BUDGET", "write_batch": "WIREWATCH_WRITE_BATCH",
+           "writers": "WIREWATCH_WRITERS"}
 
     @classmethod
     def load(cls, path: Optional[Path] = None, **overrides) -> "Settings":

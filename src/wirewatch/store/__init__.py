@@ -17,7 +17,7 @@ from typing import Iterator, Optional, Sequence
 
 from sqlalchemy import create_engine, event as sa_event, or_, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
@@ -38,6 +38,23 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def describe_db_error(e: BaseException) -> str:
+    """A database error in one line: the driver's own words (no SQL, no parameters)."""
+    orig = getattr(e, "orig", None)
+    msg = str(orig) if orig is not None else str(e).split("\n[SQL:")[0]
+    return " ".join(msg.split())[:300] or type(e).__name__
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: the password hidden, the driver name dropped."""
+    from sqlalchemy.engine import make_url
+    try:
+        u = make_url(url)
+    except Exception:
+        return url
+    return u.set(drivername=u.drivername.split("+")[0]).render_as_string(hide_password=True)
 
 
 def text_hash(text: str) -> str:
@@ -88,6 +105,8 @@ class Store:
         kwargs = {"future": True}
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True      # a pooled connection the server dropped is replaced, not used
         engine = create_engine(self.url, **kwargs)
         if engine.dialect.name == "sqlite":
             @sa_event.listens_for(engine, "connect")
@@ -132,16 +151,19 @@ class Store:
         self._engine = self._write_engine = None
 
     def _retrying(self, fn):
-        """Run a write transaction, again (up to 5 times) if the database reports a lock timeout,
-        deadlock or serialisation failure."""
-        for attempt in range(5):
+        """Run a write transaction, again if it failed for a reason that passes: a lock timeout, deadlock or
+        serialisation failure, or a connection the server dropped (the transaction was rolled back with it; a
+        new connection is taken). Up to 6 tries over about 6 seconds; then the error is raised."""
+        for attempt in range(6):
             try:
                 return fn()
-            except OperationalError as e:
-                transient = "locked" in str(e) or "deadlock" in str(e) or "could not serialize" in str(e)
-                if not transient or attempt == 4:
+            except DBAPIError as e:
+                msg = str(e.orig) if e.orig is not None else str(e)
+                transient = e.connection_invalidated or any(
+                    k in msg for k in ("locked", "deadlock", "could not serialize"))
+                if not transient or attempt == 5:
                     raise
-                time.sleep(0.05 * 2 ** attempt)
+                time.sleep(0.2 * 2 ** attempt)
 
     # ---------------------------------------------------------------- writes
     def add(self, result: ArticleResult) -> AddResult:

@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from ..records import ArticleResult
 from .linking import INCIDENT_COLUMNS, EventFields, figure_conflicts, is_same_incident
 from .models import Article, Claim, Contradiction, Event, Evidence, Interaction, OpinionSentence, Quote, Report
 
 ARTICLES, EVENTS, REPORTS = Article.__table__, Event.__table__, Report.__table__
+ARTICLE_COLUMNS = ("key", "origin", "text_hash", "date", "title", "source", "url", "text", "status")
+REPORT_COLUMNS = ("article_id", "position", "confidence", "event_id") + INCIDENT_COLUMNS
+EVENT_COLUMNS = INCIDENT_COLUMNS + ("n_reports",)
+EVIDENCE_COLUMNS = ("article_id", "record_kind", "record_id", "start", "end", "text")
 MONTH = dt.timedelta(days=31)      # the widest date window linking allows (linking.PRECISION_DAYS)
 
 
@@ -95,15 +100,19 @@ def _fitters(table) -> list[tuple[str, int]]:
     return fit
 
 
-def _fit(table, rows: list[dict], prefix: str = "") -> list[dict]:
+def _fit(table, cols: Sequence[str], rows: list[list]) -> list[list]:
     """Cut text to its column's length (PostgreSQL refuses a longer value; a place or speaker name read from
-    hostile text can be of any length). Article keys are checked by the readers instead."""
-    fit = _fitters(table)
-    for row in rows:
-        for col, length in fit:
-            v = row.get(prefix + col)
-            if isinstance(v, str) and len(v) > length:
-                row[prefix + col] = v[:length]
+    hostile text can be of any length). Article keys are checked by the readers instead. ``rows`` are lists of
+    values in the order of ``cols``, cut in place."""
+    limits = dict(_fitters(table))
+    for i, col in enumerate(cols):
+        length = limits.get(col)
+        if length is None:
+            continue
+        for row in rows:
+            v = row[i]
+            if v.__class__ is str and len(v) > length:
+                row[i] = v[:length]
     return rows
 
 
@@ -156,10 +165,9 @@ class BatchWriter:
 
         if not pending:
             return
-        article_ids = self._insert(ARTICLES, [
-            {"key": r.article.id, "origin": r.article.origin, "text_hash": digest, "date": _date(r.article.date),
-             "title": r.article.title, "source": r.article.source, "url": r.article.url, "text": r.article.text,
-             "status": "ok"} for _, r, digest, _ in pending])
+        article_ids = self._insert(ARTICLES, ARTICLE_COLUMNS, [
+            [r.article.id, r.article.origin, digest, _date(r.article.date), r.article.title, r.article.source,
+             r.article.url, r.article.text, "ok"] for _, r, digest, _ in pending])
         # link, article by article, in input order
         reps_of: list[list[LinkReport]] = []
         for (_, r, _, _), aid in zip(pending, article_ids):
@@ -170,24 +178,22 @@ class BatchWriter:
                     setattr(rep, c, getattr(inc, c))
                 rep.event_date = _date(inc.event_date)
                 rep.id, rep.article_id, rep.outlet, rep.event = None, aid, r.article.source or r.article.id, None
-                rep.row = {"article_id": aid, "position": i, "confidence": inc.confidence,
-                           **{c: getattr(rep, c) for c in INCIDENT_COLUMNS}}
+                rep.row = [aid, i, inc.confidence, None] + [getattr(rep, c) for c in INCIDENT_COLUMNS]
                 reps.append(rep)
             reps_of.append(reps)
         self._read_candidates([rep for reps in reps_of for rep in reps])
         touched_of = [self._link(reps) for reps in reps_of]
         # new events, then the reports with their events set
         new = [ev for ev in self.new_events if ev.id is None]
-        ids = self._insert(EVENTS, [dict({c: getattr(ev, c) for c in INCIDENT_COLUMNS}, n_reports=ev.n_reports)
-                                    for ev in new])
+        ids = self._insert(EVENTS, EVENT_COLUMNS, [[getattr(ev, c) for c in EVENT_COLUMNS] for ev in new])
         for ev, eid in zip(new, ids):
             ev.id, ev.changed = eid, False
             self.events[eid] = ev
         self.new_events = []
         all_reps = [rep for reps in reps_of for rep in reps]
         for rep in all_reps:
-            rep.row["event_id"] = rep.event.id
-        for rep, rid in zip(all_reps, self._insert(REPORTS, [rep.row for rep in all_reps])):
+            rep.row[3] = rep.event.id
+        for rep, rid in zip(all_reps, self._insert(REPORTS, REPORT_COLUMNS, [rep.row for rep in all_reps])):
             rep.id = rid
         self._records(pending, article_ids, reps_of)
         self._write_events([ev for ev in self.events.values() if ev.changed])
@@ -288,8 +294,9 @@ class BatchWriter:
         ev.changed = True
 
     # ------------------------------------------------------------------ writing
-    def _insert(self, table, rows: list[dict], ids: bool = True) -> list[int]:
-        """Insert rows (dicts with the same keys) in bulk through the driver; their new ids, in order, if ``ids``.
+    def _insert(self, table, cols: Sequence[str], rows: list[list], ids: bool = True) -> list[int]:
+        """Insert rows (lists of values for ``cols``) in bulk through the driver; their new ids, in order, if
+        ``ids``.
 
         The ids are taken first (PostgreSQL: from the table's sequence; SQLite: after the largest, as SQLite
         itself would, safe since the transaction holds the database's write lock), then the rows go with COPY
@@ -297,9 +304,9 @@ class BatchWriter:
         costs more to build and parse than to run."""
         if not rows:
             return []
-        _fit(table, rows)
-        cols = list(rows[0])
-        cur = self.conn.connection.dbapi_connection.cursor()
+        _fit(table, cols, rows)
+        dbapi_conn = self.conn.connection.dbapi_connection
+        cur = dbapi_conn.cursor()
         try:
             new_ids: list[int] = []
             if ids:
@@ -311,12 +318,11 @@ class BatchWriter:
                     cur.execute(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')
                     first = cur.fetchone()[0] + 1
                     new_ids = list(range(first, first + len(rows)))
-            names = ", ".join(f'"{c}"' for c in (["id"] if ids else []) + cols)
-            values = ([rid] + [row[c] for c in cols] for rid, row in zip(new_ids, rows)) if ids else \
-                ([row[c] for c in cols] for row in rows)
+            names = ", ".join(f'"{c}"' for c in (["id"] if ids else []) + list(cols))
+            values = ([rid, *row] for rid, row in zip(new_ids, rows)) if ids else rows
             if self.pg:
                 with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
-                    copy.set_types(_pg_types(table, (["id"] if ids else []) + cols))
+                    copy.set_types(_pg_types(table, (["id"] if ids else []) + list(cols)))
                     for v in values:
                         copy.write_row(v)
             else:
@@ -324,26 +330,36 @@ class BatchWriter:
                 cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
                                 ([x.isoformat() if isinstance(x, dt.date) else x for x in v] for v in values))
             return new_ids
+        except self.conn.dialect.loaded_dbapi.Error as e:
+            # the driver's own error, raised as SQLAlchemy raises it for its own statements: a dropped
+            # connection is marked so (the pool replaces it, and the write is retried)
+            gone = self.conn.dialect.is_disconnect(e, dbapi_conn, cur)
+            if gone:
+                self.conn.invalidate(e)
+            raise DBAPIError.instance(f"bulk insert into {table.name}", None, e, self.conn.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=gone, dialect=self.conn.dialect) from e
         finally:
-            cur.close()
+            try:
+                cur.close()
+            except Exception:
+                pass
 
     def _records(self, pending: list, article_ids: list[int], reps_of: list[list[LinkReport]]) -> None:
         """Every other record of the batch, each kind in one statement, and all their evidence spans in one."""
         results = [r for _, r, _, _ in pending]
-        spans: list[dict] = []
+        spans: list[list] = []
 
         def add_spans(kind: str, owners: list[tuple[int, object]], ids: list[int]) -> None:
             for (aid, rec), rid in zip(owners, ids):
-                spans.extend({"article_id": aid, "record_kind": kind, "record_id": rid, "start": e.start,
-                              "end": e.end, "text": e.text} for e in rec.evidence)
+                spans.extend([aid, kind, rid, e.start, e.end, e.text] for e in rec.evidence)
 
-        def insert_kind(kind: str, model, records_of, row) -> list[list[int]]:
+        def insert_kind(kind: str, model, records_of, cols, row) -> list[list[int]]:
             owners, rows = [], []
             for r, aid in zip(results, article_ids):
                 for i, rec in enumerate(records_of(r)):
                     owners.append((aid, rec))
-                    rows.append(dict(row(i, rec), article_id=aid))
-            ids = self._insert(model.__table__, rows)
+                    rows.append([aid, i, *row(rec)])
+            ids = self._insert(model.__table__, ("article_id", "position") + cols, rows)
             add_spans(kind, owners, ids)
             # the ids again, per article
             per, it = [], iter(ids)
@@ -354,33 +370,36 @@ class BatchWriter:
         add_spans("report", [(rep.article_id, inc) for r, reps in zip(results, reps_of)
                              for rep, inc in zip(reps, r.incidents)],
                   [rep.id for reps in reps_of for rep in reps])
-        insert_kind("interaction", Interaction, lambda r: r.interactions, lambda i, it: {
-            "position": i, "event_date": _date(it.event_date), "date_precision": it.date_precision,
-            "source_actor": it.source_actor, "target_actor": it.target_actor, "cameo_root": it.cameo_root,
-            "summary": it.summary, "location": it.location, "confidence": it.confidence})
-        insert_kind("quote", Quote, lambda r: r.quotes, lambda i, q: {
-            "position": i, "speaker": q.speaker, "text": q.text, "direct": q.direct, "channel": q.channel})
-        claim_ids = insert_kind("claim", Claim, lambda r: r.claims, lambda i, c: {
-            "position": i, "value": float(c.value), "qualifier": c.qualifier, "unit": c.unit,
-            "reported_by": c.reported_by})
-        insert_kind("opinion", OpinionSentence, lambda r: r.opinion, lambda i, o: {"text": o.text})
+        insert_kind("interaction", Interaction, lambda r: r.interactions,
+                    ("event_date", "date_precision", "source_actor", "target_actor", "cameo_root", "summary",
+                     "location", "confidence"),
+                    lambda it: (_date(it.event_date), it.date_precision, it.source_actor, it.target_actor,
+                                it.cameo_root, it.summary, it.location, it.confidence))
+        insert_kind("quote", Quote, lambda r: r.quotes, ("speaker", "text", "direct", "channel"),
+                    lambda q: (q.speaker, q.text, q.direct, q.channel))
+        claim_ids = insert_kind("claim", Claim, lambda r: r.claims, ("value", "qualifier", "unit", "reported_by"),
+                                lambda c: (float(c.value), c.qualifier, c.unit, c.reported_by))
+        # opinion sentences have no position: their order is their ids'
+        owners = [(aid, o) for r, aid in zip(results, article_ids) for o in r.opinion]
+        add_spans("opinion", owners, self._insert(OpinionSentence.__table__, ("article_id", "text"),
+                                                  [[aid, o.text] for aid, o in owners]))
         contradictions = []
         for r, aid, cids in zip(results, article_ids, claim_ids):
             for c in r.contradictions:
                 a, b = (cids[i] if i is not None and i < len(cids) else None for i in (c.claims + [None, None])[:2])
-                contradictions.append({"article_id": aid, "what": c.what, "field": "claim", "claim_a_id": a,
-                                       "claim_b_id": b})
-        self._insert(Contradiction.__table__, contradictions, ids=False)
-        self._insert(Evidence.__table__, spans, ids=False)
+                contradictions.append([aid, c.what, "claim", a, b])
+        self._insert(Contradiction.__table__, ("article_id", "what", "field", "claim_a_id", "claim_b_id"),
+                     contradictions, ids=False)
+        self._insert(Evidence.__table__, EVIDENCE_COLUMNS, spans, ids=False)
 
     def _write_events(self, events: list[LinkEvent]) -> None:
         if not events:
             return
-        cols = INCIDENT_COLUMNS + ("n_reports",)
+        cols = EVENT_COLUMNS
         stmt = EVENTS.update().where(EVENTS.c.id == bindparam("_id")).values(
             {c: bindparam("_" + c) for c in cols})
-        rows = [dict({"_" + c: getattr(ev, c) for c in cols}, _id=ev.id) for ev in events]
-        self.conn.execute(stmt, _fit(EVENTS, rows, prefix="_"))
+        values = _fit(EVENTS, cols, [[getattr(ev, c) for c in cols] for ev in events])
+        self.conn.execute(stmt, [dict(zip(("_" + c for c in cols), v), _id=ev.id) for v, ev in zip(values, events)])
         for ev in events:
             ev.changed = False
 
@@ -391,11 +410,11 @@ class BatchWriter:
             return
         table = Contradiction.__table__
         self.conn.execute(table.delete().where(table.c.event_id.in_(ids)))
-        rows = [{"event_id": eid, "field": fld, "report_a_id": low[0].id, "report_b_id": high[0].id,
-                 "what": f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
-                         f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"}
+        rows = [[eid, fld, low[0].id, high[0].id,
+                 f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
+                 f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"]
                 for eid in ids for fld, low, high in figure_conflicts(self.events[eid].reports)]
-        self._insert(table, rows, ids=False)
+        self._insert(table, ("event_id", "field", "report_a_id", "report_b_id", "what"), rows, ids=False)
 
     # ----------------------------------------------------------------- replacing
     def _delete_article(self, article_id: int) -> None:
