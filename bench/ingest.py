@@ -13,10 +13,20 @@ What it measures
    each extracted result in turn: articles/s, milliseconds per add (median, 95th percentile, worst), and the
    rate over the first and last quarter of the run (linking reads more candidate events as the store grows).
    The combined ingest rate is N / (extraction seconds + store seconds).
-4. Linking: incident reports stored vs events they were linked into. The copies tell the same incidents on the
+4. Writers (``ingest --writers N``): a larger store-only corpus (``--store-articles``, default 2000) made by
+   copying the extracted results under new ids (no re-extraction: only storage is timed), in two shapes:
+   "repeated", every copy tells the same incidents (all join the same few events, whose report lists grow
+   with the run), and "archive-like", each incident told by three articles (the copies' dates moved by 40
+   days every third round). Each is stored into a fresh store by 1 and by 2 writers in batches of 100
+   (writer threads started before timing); articles/s, the speed-up, and whether the store equals one
+   writer's (counts and events by content).
+5. The store's share of a full ``ingest --engine dask`` run: the corpus extracted on a local Dask cluster of 2
+   single-threaded workers and stored by this process (``distributed.ingest``, batches of 100, one writer):
+   total seconds, seconds spent storing, and their ratio. ``--no-dask`` skips it.
+6. Linking: incident reports stored vs events they were linked into. The copies tell the same incidents on the
    same dates, so all copies of an incident should join one event: the events after the whole run should equal
    the events after the first copy of the corpus.
-5. Known duplicates: a small corpus written here (3 incidents each told by 3 outlets with different tolls and
+7. Known duplicates: a small corpus written here (3 incidents each told by 3 outlets with different tolls and
    spellings, plus 3 distinct incidents, one of them at the same place as another but three days later) is
    stored in a fresh store; linking should give 6 events. Each event is listed with its reports; where the
    reports of one incident ended up in several events, the linking check that kept them apart is named
@@ -29,7 +39,7 @@ Run it against a throwaway server with ``scripts/with-postgres``.
 How to run (from the repository root)::
 
     .venv/bin/python bench/ingest.py                                   # SQLite, 200 articles
-    .venv/bin/python bench/ingest.py --articles 1000
+    .venv/bin/python bench/ingest.py --articles 1000 --store-articles 6000
     bash scripts/with-postgres .venv/bin/python bench/ingest.py        # SQLite and PostgreSQL
 """
 from __future__ import annotations
@@ -196,6 +206,75 @@ def time_batches(open_store, results, size: int) -> tuple[float, dict]:
     return seconds, counts
 
 
+def store_corpus(results, distinct: int, n: int, archive_like: bool):
+    """N results copied from the extracted ones under new ids (and a text of their own); archive-like: the
+    incident dates moved by 40 days every third round of copies, so each incident is told by three articles."""
+    out = []
+    for i in range(n):
+        r = results[i % len(results)]
+        a = dataclasses.replace(r.article, id=f"{r.article.id}#{i}", text=r.article.text + f" ({_code(i)})")
+        incidents = r.incidents
+        if archive_like:
+            shift = dt.timedelta(days=40 * ((i // distinct) // 3))
+            incidents = [dataclasses.replace(x, event_date=(dt.date.fromisoformat(x.event_date) + shift).isoformat()
+                                             if x.event_date else None) for x in r.incidents]
+        out.append(dataclasses.replace(r, article=a, incidents=incidents))
+    return out
+
+
+def content(store) -> list:
+    """The store's events by content (not ids), with the articles that report each."""
+    from wirewatch.store import event_dict
+
+    out = []
+    for e in store.events():
+        d = event_dict(e)
+        d["reports"] = sorted(r["article"] for r in d["reports"])
+        d.pop("id")
+        out.append(repr(sorted(d.items())))
+    return sorted(out)
+
+
+def time_writers(open_store, results, writers: int) -> tuple[float, dict, list]:
+    from wirewatch.store.parallel import open_writer
+
+    store = open_store()
+    store.engine
+    gc.collect()
+    with open_writer(store, writers=writers, batch=100) as w:
+        t0 = time.perf_counter()                 # writer threads started and connected before timing
+        for r in results:
+            w.add(r)
+        w.close()
+        seconds = time.perf_counter() - t0
+    out = (seconds, store.counts(), content(store))
+    store.close()
+    return out
+
+
+def dask_share(corpus, open_store) -> tuple[float, float, int]:
+    """(total seconds, seconds storing, articles) of `ingest --engine dask` over the corpus (local cluster, 2
+    workers)."""
+    import json
+
+    from wirewatch import distributed
+    from wirewatch.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="wirewatch-bench-dask-") as tmp:
+        path = Path(tmp) / "corpus.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            for a in corpus:
+                fh.write(json.dumps({"id": a.id, "text": a.text, "date": a.date, "title": a.title,
+                                     "source": a.source}) + "\n")
+        store = open_store()
+        store.engine
+        with distributed.start_client(None, 2) as client:
+            summary = distributed.ingest([str(path)], store, settings=Settings.load(), client=client,
+                                         write_batch=100)
+        store.close()
+    return summary.seconds, summary.store_seconds, summary.articles
+
+
 # --------------------------------------------------------------------------------------------- duplicates
 
 def _fields(inc) -> SimpleNamespace:
@@ -267,6 +346,9 @@ def main(argv=None) -> int:
     ap.add_argument("--articles", type=int, default=DEFAULT_ARTICLES, metavar="N",
                     help=f"corpus size (default {DEFAULT_ARTICLES})")
     ap.add_argument("--batch-size", type=int, default=16, help="nlp.pipe batch size for extraction (default 16)")
+    ap.add_argument("--store-articles", type=int, default=2000, metavar="N",
+                    help="corpus size for the writers rows (copies of the extracted results; default 2000)")
+    ap.add_argument("--no-dask", action="store_true", help="skip the `ingest --engine dask` run")
     args = ap.parse_args(argv)
     if args.articles < 1:
         ap.error("--articles must be at least 1")
@@ -322,6 +404,31 @@ def main(argv=None) -> int:
                 print(f"{name:<11} {size:>5} {seconds:>8.2f} {len(results) / seconds:>10.1f}  "
                       f"{'yes' if counts == single else 'NO: ' + str(counts)}")
         print()
+        print(f"writers (`ingest --writers N`, batches of 100; {args.store_articles} articles copied from the "
+              f"extracted ones, storage only)")
+        print(f"{'store':<11} {'corpus':<13} {'writers':>7} {'store s':>8} {'articles/s':>10} {'speed-up':>8}  "
+              f"same store as one writer")
+        for name, open_store in stores:
+            for shape, archive in (("repeated", False), ("archive-like", True)):
+                big = store_corpus(results, distinct, args.store_articles, archive)
+                one = None
+                for writers in (1, 2):
+                    seconds, counts, events = time_writers(open_store, big, writers)
+                    if one is None:
+                        one = (seconds, counts, events)
+                    same = "yes" if (counts, events) == one[1:] else "NO"
+                    print(f"{name:<11} {shape:<13} {writers:>7} {seconds:>8.2f} {len(big) / seconds:>10.1f} "
+                          f"{one[0] / seconds:>7.2f}x  {same}  ({counts['events']} events, {counts['reports']} "
+                          f"reports)")
+        print()
+        if not args.no_dask:
+            print("the store's share of `ingest --engine dask` (local cluster of 2 workers, one writer, batches of "
+                  "100)")
+            for name, open_store in stores:
+                total, storing, n = dask_share(corpus, open_store)
+                print(f"{name:<11} {n} articles in {total:.1f} s = {n / total:.1f} articles/s; storing "
+                      f"{storing:.2f} s = {100 * storing / total:.1f}% of the run")
+            print()
         for name, r in rows:
             c, first = r["counts"], r["first_copy"]
             line = (f"linking, {name}: {c['articles']} articles, {c['reports']} reports linked into {c['events']} "

@@ -165,39 +165,48 @@ class BatchWriter:
 
         if not pending:
             return
-        article_ids = self._insert(ARTICLES, ARTICLE_COLUMNS, [
-            [r.article.id, r.article.origin, digest, _date(r.article.date), r.article.title, r.article.source,
-             r.article.url, r.article.text, "ok"] for _, r, digest, _ in pending])
-        # link, article by article, in input order
+        # link, article by article, in input order (the new articles stand as -1, -2, ... until their ids come)
         reps_of: list[list[LinkReport]] = []
-        for (_, r, _, _), aid in zip(pending, article_ids):
+        for k, (_, r, _, _) in enumerate(pending):
             reps = []
             for i, inc in enumerate(r.incidents):
                 rep = LinkReport()
                 for c in INCIDENT_COLUMNS:
                     setattr(rep, c, getattr(inc, c))
                 rep.event_date = _date(inc.event_date)
-                rep.id, rep.article_id, rep.outlet, rep.event = None, aid, r.article.source or r.article.id, None
-                rep.row = [aid, i, inc.confidence, None] + [getattr(rep, c) for c in INCIDENT_COLUMNS]
+                rep.id, rep.article_id, rep.outlet, rep.event = None, -1 - k, r.article.source or r.article.id, None
+                rep.row = [None, i, inc.confidence, None] + [getattr(rep, c) for c in INCIDENT_COLUMNS]
                 reps.append(rep)
             reps_of.append(reps)
-        self._read_candidates([rep for reps in reps_of for rep in reps])
+        all_reps = [rep for reps in reps_of for rep in reps]
+        self._read_candidates(all_reps)
         touched_of = [self._link(reps) for reps in reps_of]
-        # new events, then the reports with their events set
         new = [ev for ev in self.new_events if ev.id is None]
-        ids = self._insert(EVENTS, EVENT_COLUMNS, [[getattr(ev, c) for c in EVENT_COLUMNS] for ev in new])
-        for ev, eid in zip(new, ids):
+        self.new_events = []
+        results = [r for _, r, _, _ in pending]
+        # every id the batch needs, in one query
+        ids = self._allocate({ARTICLES: len(pending), EVENTS: len(new), REPORTS: len(all_reps),
+                              Interaction.__table__: sum(len(r.interactions) for r in results),
+                              Quote.__table__: sum(len(r.quotes) for r in results),
+                              Claim.__table__: sum(len(r.claims) for r in results),
+                              OpinionSentence.__table__: sum(len(r.opinion) for r in results)})
+        article_ids = ids[ARTICLES]
+        self._insert(ARTICLES, ARTICLE_COLUMNS, [
+            [r.article.id, r.article.origin, digest, _date(r.article.date), r.article.title, r.article.source,
+             r.article.url, r.article.text, "ok"] for _, r, digest, _ in pending], article_ids)
+        for ev, eid in zip(new, ids[EVENTS]):
             ev.id, ev.changed = eid, False
             self.events[eid] = ev
-        self.new_events = []
-        all_reps = [rep for reps in reps_of for rep in reps]
-        for rep in all_reps:
-            rep.row[3] = rep.event.id
-        for rep, rid in zip(all_reps, self._insert(REPORTS, REPORT_COLUMNS, [rep.row for rep in all_reps])):
+        self._insert(EVENTS, EVENT_COLUMNS, [[getattr(ev, c) for c in EVENT_COLUMNS] for ev in new], ids[EVENTS])
+        for rep, rid in zip(all_reps, ids[REPORTS]):
             rep.id = rid
-        self._records(pending, article_ids, reps_of)
+            rep.article_id = rep.row[0] = article_ids[-1 - rep.article_id]
+            rep.row[3] = rep.event.id
+        self._insert(REPORTS, REPORT_COLUMNS, [rep.row for rep in all_reps], ids[REPORTS])
+        self._records(results, article_ids, reps_of, ids)
         self._write_events([ev for ev in self.events.values() if ev.changed])
-        self._write_contradictions({ev.id for touched in touched_of for ev in touched})
+        made = {ev.id for ev in new}
+        self._write_contradictions({ev.id for touched in touched_of for ev in touched}, made)
         for (n, r, digest, status), touched, aid in zip(pending, touched_of, article_ids):
             out[n] = AddResult(r.article.id, status, [ev.id for ev in touched])
             self.known[r.article.id] = (aid, digest, "ok")
@@ -294,32 +303,36 @@ class BatchWriter:
         ev.changed = True
 
     # ------------------------------------------------------------------ writing
-    def _insert(self, table, cols: Sequence[str], rows: list[list], ids: bool = True) -> list[int]:
-        """Insert rows (lists of values for ``cols``) in bulk through the driver; their new ids, in order, if
-        ``ids``.
+    def _allocate(self, counts: dict) -> dict:
+        """New ids for so many rows of each table, in one query: from each table's sequence (PostgreSQL), or
+        after each table's largest id, as SQLite itself would number them (safe: the transaction holds the
+        database's write lock)."""
+        tables = [t for t, n in counts.items() if n]
+        out = {t: [] for t in counts}
+        if not tables:
+            return out
+        if self.pg:
+            parts = [f"(SELECT array_agg(nextval(pg_get_serial_sequence('{t.name}', 'id'))) "
+                     f"FROM generate_series(1, {int(counts[t])}))" for t in tables]
+        else:
+            parts = [f'(SELECT coalesce(max(id), 0) FROM "{t.name}")' for t in tables]
+        row = self.conn.exec_driver_sql("SELECT " + ", ".join(parts)).one()
+        for t, v in zip(tables, row):
+            out[t] = sorted(v) if self.pg else list(range(v + 1, v + 1 + counts[t]))
+        return out
 
-        The ids are taken first (PostgreSQL: from the table's sequence; SQLite: after the largest, as SQLite
-        itself would, safe since the transaction holds the database's write lock), then the rows go with COPY
-        (PostgreSQL) or the driver's executemany (SQLite): a multi-row INSERT ... RETURNING of a whole batch
-        costs more to build and parse than to run."""
+    def _insert(self, table, cols: Sequence[str], rows: list[list], ids: Optional[list[int]] = None) -> None:
+        """Insert rows (lists of values for ``cols``; with ``ids``, taken by ``_allocate``) in bulk through the
+        driver: COPY on PostgreSQL, executemany on SQLite (a multi-row INSERT ... RETURNING of a whole batch
+        costs more to build and parse than to run)."""
         if not rows:
-            return []
+            return
         _fit(table, cols, rows)
         dbapi_conn = self.conn.connection.dbapi_connection
         cur = dbapi_conn.cursor()
         try:
-            new_ids: list[int] = []
-            if ids:
-                if self.pg:
-                    cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                                (table.name, len(rows)))
-                    new_ids = sorted(r[0] for r in cur.fetchall())
-                else:
-                    cur.execute(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')
-                    first = cur.fetchone()[0] + 1
-                    new_ids = list(range(first, first + len(rows)))
             names = ", ".join(f'"{c}"' for c in (["id"] if ids else []) + list(cols))
-            values = ([rid, *row] for rid, row in zip(new_ids, rows)) if ids else rows
+            values = ([rid, *row] for rid, row in zip(ids, rows)) if ids else rows
             if self.pg:
                 with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
                     copy.set_types(_pg_types(table, (["id"] if ids else []) + list(cols)))
@@ -329,7 +342,6 @@ class BatchWriter:
                 marks = ", ".join("?" * (len(cols) + bool(ids)))
                 cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
                                 ([x.isoformat() if isinstance(x, dt.date) else x for x in v] for v in values))
-            return new_ids
         except self.conn.dialect.loaded_dbapi.Error as e:
             # the driver's own error, raised as SQLAlchemy raises it for its own statements: a dropped
             # connection is marked so (the pool replaces it, and the write is retried)
@@ -344,9 +356,9 @@ class BatchWriter:
             except Exception:
                 pass
 
-    def _records(self, pending: list, article_ids: list[int], reps_of: list[list[LinkReport]]) -> None:
+    def _records(self, results: list[ArticleResult], article_ids: list[int], reps_of: list[list[LinkReport]],
+                 ids_of: dict) -> None:
         """Every other record of the batch, each kind in one statement, and all their evidence spans in one."""
-        results = [r for _, r, _, _ in pending]
         spans: list[list] = []
 
         def add_spans(kind: str, owners: list[tuple[int, object]], ids: list[int]) -> None:
@@ -359,7 +371,8 @@ class BatchWriter:
                 for i, rec in enumerate(records_of(r)):
                     owners.append((aid, rec))
                     rows.append([aid, i, *row(rec)])
-            ids = self._insert(model.__table__, ("article_id", "position") + cols, rows)
+            ids = ids_of[model.__table__]
+            self._insert(model.__table__, ("article_id", "position") + cols, rows, ids)
             add_spans(kind, owners, ids)
             # the ids again, per article
             per, it = [], iter(ids)
@@ -381,16 +394,17 @@ class BatchWriter:
                                 lambda c: (float(c.value), c.qualifier, c.unit, c.reported_by))
         # opinion sentences have no position: their order is their ids'
         owners = [(aid, o) for r, aid in zip(results, article_ids) for o in r.opinion]
-        add_spans("opinion", owners, self._insert(OpinionSentence.__table__, ("article_id", "text"),
-                                                  [[aid, o.text] for aid, o in owners]))
+        ids = ids_of[OpinionSentence.__table__]
+        self._insert(OpinionSentence.__table__, ("article_id", "text"), [[aid, o.text] for aid, o in owners], ids)
+        add_spans("opinion", owners, ids)
         contradictions = []
         for r, aid, cids in zip(results, article_ids, claim_ids):
             for c in r.contradictions:
                 a, b = (cids[i] if i is not None and i < len(cids) else None for i in (c.claims + [None, None])[:2])
                 contradictions.append([aid, c.what, "claim", a, b])
         self._insert(Contradiction.__table__, ("article_id", "what", "field", "claim_a_id", "claim_b_id"),
-                     contradictions, ids=False)
-        self._insert(Evidence.__table__, EVIDENCE_COLUMNS, spans, ids=False)
+                     contradictions)
+        self._insert(Evidence.__table__, EVIDENCE_COLUMNS, spans)
 
     def _write_events(self, events: list[LinkEvent]) -> None:
         if not events:
@@ -403,18 +417,21 @@ class BatchWriter:
         for ev in events:
             ev.changed = False
 
-    def _write_contradictions(self, event_ids: set) -> None:
-        """The events' cross-report contradictions, recomputed from all their reports."""
+    def _write_contradictions(self, event_ids: set, made: set = frozenset()) -> None:
+        """The events' cross-report contradictions, recomputed from all their reports (``made``: events made by
+        this batch, which have none stored yet)."""
         ids = sorted(e for e in event_ids if e is not None)
         if not ids:
             return
         table = Contradiction.__table__
-        self.conn.execute(table.delete().where(table.c.event_id.in_(ids)))
+        stored = [e for e in ids if e not in made]
+        if stored:
+            self.conn.execute(table.delete().where(table.c.event_id.in_(stored)))
         rows = [[eid, fld, low[0].id, high[0].id,
                  f"{fld}: {' and '.join(_source(r) for r in low)} report {low[0].fatalities}; "
                  f"{' and '.join(_source(r) for r in high)} report {high[0].fatalities}"]
                 for eid in ids for fld, low, high in figure_conflicts(self.events[eid].reports)]
-        self._insert(table, ("event_id", "field", "report_a_id", "report_b_id", "what"), rows, ids=False)
+        self._insert(table, ("event_id", "field", "report_a_id", "report_b_id", "what"), rows)
 
     # ----------------------------------------------------------------- replacing
     def _delete_article(self, article_id: int) -> None:
