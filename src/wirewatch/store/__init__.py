@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..readers import EXPORT_FORMAT, ReadError
 from ..records import ArticleResult, clean_number
 from .linking import INCIDENT_COLUMNS
-from .writer import BatchWriter, batch_locks, take_locks
+from .writer import BatchWriter, as_date, batch_locks, take_locks
 from .models import (Article, Claim, Contradiction, Event, Evidence, Interaction, Quote,
                      Report)
 
@@ -347,9 +347,9 @@ class Store:
         if disputed:
             q = q.where(Event.id.in_(select(Contradiction.event_id).where(Contradiction.event_id.is_not(None))))
         if since:
-            q = q.where(Event.event_date >= _date(since))
+            q = q.where(Event.event_date >= as_date(since))
         if until:
-            q = q.where(Event.event_date <= _date(until))
+            q = q.where(Event.event_date <= as_date(until))
         if country:
             q = q.where(Event.country.ilike(country))
         if admin1:
@@ -450,15 +450,6 @@ def event_dict(ev: Event) -> dict:
             rep[c] = _iso(getattr(r, c)) if c == "event_date" else getattr(r, c)
         out["reports"].append(rep)
     return out
-
-
-def _date(v) -> Optional[dt.date]:
-    if v is None or isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v)[:10])
-    except ValueError:
-        return None
 
 
 def _iso(v):

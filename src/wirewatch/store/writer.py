@@ -116,7 +116,8 @@ def _fit(table, cols: Sequence[str], rows: list[list]) -> list[list]:
     return rows
 
 
-def _date(v) -> Optional[dt.date]:
+def as_date(v) -> Optional[dt.date]:
+    """A date from a date or an ISO string (None if it is not one)."""
     if v is None or isinstance(v, dt.date):
         return v
     try:
@@ -173,7 +174,7 @@ class BatchWriter:
                 rep = LinkReport()
                 for c in INCIDENT_COLUMNS:
                     setattr(rep, c, getattr(inc, c))
-                rep.event_date = _date(inc.event_date)
+                rep.event_date = as_date(inc.event_date)
                 rep.id, rep.article_id, rep.outlet, rep.event = None, -1 - k, r.article.source or r.article.id, None
                 rep.row = [None, i, inc.confidence, None] + [getattr(rep, c) for c in INCIDENT_COLUMNS]
                 reps.append(rep)
@@ -192,7 +193,7 @@ class BatchWriter:
                               OpinionSentence.__table__: sum(len(r.opinion) for r in results)})
         article_ids = ids[ARTICLES]
         self._insert(ARTICLES, ARTICLE_COLUMNS, [
-            [r.article.id, r.article.origin, digest, _date(r.article.date), r.article.title, r.article.source,
+            [r.article.id, r.article.origin, digest, as_date(r.article.date), r.article.title, r.article.source,
              r.article.url, r.article.text, "ok"] for _, r, digest, _ in pending], article_ids)
         for ev, eid in zip(new, ids[EVENTS]):
             ev.id, ev.changed = eid, False
@@ -386,7 +387,7 @@ class BatchWriter:
         insert_kind("interaction", Interaction, lambda r: r.interactions,
                     ("event_date", "date_precision", "source_actor", "target_actor", "cameo_root", "summary",
                      "location", "confidence"),
-                    lambda it: (_date(it.event_date), it.date_precision, it.source_actor, it.target_actor,
+                    lambda it: (as_date(it.event_date), it.date_precision, it.source_actor, it.target_actor,
                                 it.cameo_root, it.summary, it.location, it.confidence))
         insert_kind("quote", Quote, lambda r: r.quotes, ("speaker", "text", "direct", "channel"),
                     lambda q: (q.speaker, q.text, q.direct, q.channel))
