@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from collections import Counter
 from typing import Iterable, Optional
 
 from .models import Report
@@ -68,8 +67,8 @@ class _Votes:
 
     def __init__(self):
         self.n, self.placed, self.rank = 0, None, -1
-        self.dates: Counter = Counter()
-        self.subs: Counter = Counter()
+        self.dates: dict = {}              # (date, precision) -> reports, in first-seen order
+        self.subs: dict = {}               # sub-event type -> reports, in first-seen order
         self.event_type = None
         self.firsts: dict = {}
 
@@ -81,8 +80,9 @@ class _Votes:
         if rank > self.rank:                      # the most precise place; the first one on a tie
             self.placed, self.rank = r, rank
         if r.event_date:
-            self.dates[(r.event_date, r.date_precision)] += 1
-        self.subs[r.sub_event_type] += 1
+            key = (r.event_date, r.date_precision)
+            self.dates[key] = self.dates.get(key, 0) + 1
+        self.subs[r.sub_event_type] = self.subs.get(r.sub_event_type, 0) + 1
         for col in ("actor1", "actor2", "target", "reported_by"):
             if col not in self.firsts and getattr(r, col):
                 self.firsts[col] = getattr(r, col)
@@ -122,7 +122,7 @@ class EventFields:
         else:
             out["event_date"], out["date_precision"] = None, None
         out["fatalities"] = self.fatalities
-        out["sub_event_type"] = v.subs.most_common(1)[0][0]
+        out["sub_event_type"] = max(v.subs.items(), key=lambda kv: kv[1])[0]     # the first seen on a tie
         out["event_type"] = v.event_type
         for col in ("actor1", "actor2", "target", "reported_by"):
             out[col] = v.firsts.get(col)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -116,6 +117,7 @@ def _fit(table, cols: Sequence[str], rows: list[list]) -> list[list]:
     return rows
 
 
+@lru_cache(maxsize=8192)
 def as_date(v) -> Optional[dt.date]:
     """A date from a date or an ISO string (None if it is not one)."""
     if v is None or isinstance(v, dt.date):
