@@ -18,8 +18,10 @@ What it measures
    "repeated", every copy tells the same incidents (all join the same few events, whose report lists grow
    with the run), and "archive-like", each incident told by three articles (the copies' dates moved by 40
    days every third round). Each is stored into a fresh store by 1 and by 2 writers in batches of 100
-   (writer threads started before timing); articles/s, the speed-up, and whether the store equals one
-   writer's (counts and events by content).
+   (writer threads started before timing), in a process of its own that holds only the store, as the
+   process storing an ``ingest --engine dask`` run does (this one holds the spaCy pipeline, whose heap slows
+   Python); articles/s, the speed-up, and whether the store equals one writer's (counts and events by
+   content).
 5. The store's share of a full ``ingest --engine dask`` run: the corpus extracted on a local Dask cluster of 2
    single-threaded workers and stored by this process (``distributed.ingest``, batches of 100, one writer):
    total seconds, seconds spent storing, and their ratio. ``--no-dask`` skips it.
@@ -49,6 +51,7 @@ import dataclasses
 import datetime as dt
 import gc
 import os
+import pickle
 import statistics
 import sys
 import tempfile
@@ -235,10 +238,17 @@ def content(store) -> list:
     return sorted(out)
 
 
-def time_writers(open_store, results, writers: int) -> tuple[float, dict, list]:
+def _writers_child(path: str, url: str, writers: int) -> tuple[float, dict, list]:
+    """In a fresh process: store the pickled results at ``url`` with ``writers`` writers."""
+    import pickle
+
+    _import_wirewatch()
+    from wirewatch.store import Store
     from wirewatch.store.parallel import open_writer
 
-    store = open_store()
+    with open(path, "rb") as fh:
+        results = pickle.load(fh)
+    store = Store(url)
     store.engine
     gc.collect()
     with open_writer(store, writers=writers, batch=100) as w:
@@ -250,6 +260,20 @@ def time_writers(open_store, results, writers: int) -> tuple[float, dict, list]:
     out = (seconds, store.counts(), content(store))
     store.close()
     return out
+
+
+def time_writers(open_store, path: str, writers: int) -> tuple[float, dict, list]:
+    """Store the results pickled at ``path`` into a fresh store with ``writers`` writers, in a process of its
+    own that holds only the store (as the process that stores an ``ingest --engine dask`` run holds no spaCy
+    pipeline; this one has it loaded, and its heap slows every thread's Python)."""
+    import multiprocessing as mp
+
+    store = open_store()
+    store.engine
+    url = store.url
+    store.close()
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_writers_child, (path, url, writers))
 
 
 def dask_share(corpus, open_store) -> tuple[float, float, int]:
@@ -411,9 +435,12 @@ def main(argv=None) -> int:
         for name, open_store in stores:
             for shape, archive in (("repeated", False), ("archive-like", True)):
                 big = store_corpus(results, distinct, args.store_articles, archive)
+                path = Path(tmp) / "store-corpus.pickle"
+                with open(path, "wb") as fh:
+                    pickle.dump(big, fh)
                 one = None
                 for writers in (1, 2):
-                    seconds, counts, events = time_writers(open_store, big, writers)
+                    seconds, counts, events = time_writers(open_store, str(path), writers)
                     if one is None:
                         one = (seconds, counts, events)
                     same = "yes" if (counts, events) == one[1:] else "NO"
