@@ -534,9 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="articles stored and linked per transaction (default 100; a batch is stored whole or not "
                    "at all, and running the command again finishes the work)")
     i.add_argument("--writers", type=int, metavar="N",
-                   help="processes storing and linking side by side, each taking the articles of its own "
-                   "countries (default 1; on PostgreSQL 2 store 1.6-1.8 times as fast when extraction runs on "
-                   "--engine dask; SQLite: no faster)")
+                   help="writers (threads, each with its own connection) storing and linking side by side, "
+                   "each taking the articles of its own countries (default 1; on PostgreSQL 2 store 1.6-1.8 "
+                   "times as fast when extraction runs on --engine dask; SQLite: no faster)")
     engine_args(i)
     i.set_defaults(func=cmd_ingest)
 

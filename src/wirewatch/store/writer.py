@@ -75,8 +75,8 @@ def take_locks(conn: Connection, keys: Iterable[str]) -> None:
         return
     keys = sorted(set(keys))
     if keys:
-        conn.execute(sql_text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:ks AS text[])) AS k"),
-                     {"ks": keys})
+        conn.execute(sql_text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                              "FROM unnest(CAST(:ks AS text[])) AS k"), {"ks": keys})
 
 
 def batch_locks(results: Iterable[ArticleResult]) -> list[str]:
