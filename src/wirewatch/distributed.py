@@ -615,8 +615,8 @@ def ingest(inputs: Sequence[str], store: "Store", *, settings: Settings, client,
            on_warning: Optional[Callable[[str], None]] = None,
            task: Task = _extract_partition, write_batch: int = 100, writers: int = 1) -> RunSummary:
     """Extract on the cluster; store and link on this machine, in transactions of ``write_batch`` articles,
-    by ``writers`` processes (one: this process, in input order; more: side by side, each taking the articles
-    of its own countries, ending as one would); ``on_added(AddResult)`` after each article is stored,
+    by ``writers`` writers (one: this thread, in input order; more: threads side by side, each taking the
+    articles of its own countries, ending as one would); ``on_added(AddResult)`` after each article is stored,
     failures through ``store.record_failure`` (``on_error(message)`` for each)."""
     from .store.parallel import open_writer
 

@@ -36,7 +36,8 @@ class Settings:
     article_time_budget: float = 120.0
     # articles stored and linked per transaction (`ingest --write-batch`)
     write_batch: int = 100
-    # writer processes storing side by side (`ingest --writers`); on SQLite they take turns
+    # writers (threads, each with its own connection) storing side by side (`ingest --writers`); on SQLite they
+    # take turns
     writers: int = 1
 
     ENV = {"spacy_model": "WIREWATCH_SPACY_MODEL", "event_model": "WIREWATCH_MODEL", "cache_dir": "WIREWATCH_CACHE_DIR",

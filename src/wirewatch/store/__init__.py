@@ -178,8 +178,8 @@ class Store:
     def add_many(self, results: Sequence[ArticleResult]) -> list[AddResult]:
         """Store a batch of articles and link their incidents in one transaction: all of the batch or none of
         it is stored, and running the same batch again finishes the work (unchanged articles are skipped).
-        Much faster than one `add` per article (one commit, bulk inserts, candidate events read once per
-        event type and country); the events are the same."""
+        Much faster than one `add` per article (one commit, bulk inserts, the candidate events of the whole
+        batch read in one query); the events are the same."""
         results = list(results)
         if not results:
             return []

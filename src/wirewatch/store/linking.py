@@ -130,11 +130,6 @@ class EventFields:
         return out
 
 
-def best_fields(reports: list[Report]) -> dict:
-    """The event's values from its reports (see EventFields)."""
-    return EventFields(reports).fields()
-
-
 def figure_conflicts(reports: Iterable[Report]) -> list[tuple[str, list[Report], list[Report]]]:
     """Death tolls that disagree across articles: one conflict per pair of different figures, with every
     report that gives each figure (three outlets saying 4, 5 and 4 make one conflict, 4 vs 5)."""

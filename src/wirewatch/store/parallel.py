@@ -83,7 +83,29 @@ def _writer(n: int, url: str, tasks, results, committed, cond, failed) -> None:
         results.put(("done", n, None))
 
 
-class SerialWriter:
+class _Writer:
+    """What both writers share: ``add_many``, and use as a context manager (closed at the end)."""
+
+    def add(self, result: ArticleResult) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def add_many(self, results: Sequence[ArticleResult]) -> None:
+        for r in results:
+            self.add(r)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        return False
+
+
+class SerialWriter(_Writer):
     """Store ArticleResults in this thread, in batches of ``batch`` articles (one writer)."""
 
     def __init__(self, store, batch: int = 100, on_added: Optional[Callable] = None):
@@ -95,10 +117,6 @@ class SerialWriter:
         if len(self.pending) >= self.batch:
             self._flush()
 
-    def add_many(self, results: Sequence[ArticleResult]) -> None:
-        for r in results:
-            self.add(r)
-
     def _flush(self) -> None:
         batch, self.pending = self.pending, []
         for a in self.store.add_many(batch):
@@ -107,14 +125,6 @@ class SerialWriter:
 
     def close(self) -> None:
         self._flush()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        return False
 
 
 def open_writer(store, writers: int = 1, batch: int = 100, on_added: Optional[Callable] = None):
@@ -125,7 +135,7 @@ def open_writer(store, writers: int = 1, batch: int = 100, on_added: Optional[Ca
     return ParallelWriter(store.url, writers, batch, on_added)
 
 
-class ParallelWriter:
+class ParallelWriter(_Writer):
     """Store ArticleResults through ``writers`` threads, each writing batches of ``batch`` articles.
 
         with ParallelWriter(url, writers=2, batch=100, on_added=print) as w:
@@ -141,7 +151,7 @@ class ParallelWriter:
 
         if writers < 1:
             raise ValueError("writers must be at least 1")
-        self.url, self.n, self.batch, self.on_added = url, writers, max(1, batch), on_added
+        self.n, self.batch, self.on_added = writers, max(1, batch), on_added
         self.store = Store(url)
         self.store.engine                     # the schema made once, before the writers start
         self.results: queue_mod.Queue = queue_mod.Queue()
@@ -164,7 +174,6 @@ class ParallelWriter:
         self.inbox: list[ArticleResult] = []
         self.error: Optional[str] = None
         self.running = writers
-        self.stored = 0
         while self.ready < writers and not self.error and self.running:    # started and connected
             self._collect(block=True, until_ready=True)
         if self.error:
@@ -179,10 +188,6 @@ class ParallelWriter:
             self._route(self.inbox)
             self.inbox = []
         self._collect(block=False)
-
-    def add_many(self, results: Sequence[ArticleResult]) -> None:
-        for r in results:
-            self.add(r)
 
     def _stored_partitions(self, results: Sequence[ArticleResult]) -> dict[str, set]:
         """The partitions of the stored copies of these articles (a replaced copy's events are recomputed)."""
@@ -251,7 +256,6 @@ class ParallelWriter:
             if kind == "ready":
                 self.ready += 1
             elif kind == "added":
-                self.stored += len(payload)
                 if self.on_added:
                     for a in payload:
                         self.on_added(a)
@@ -296,9 +300,6 @@ class ParallelWriter:
             p.join()
         self.threads = []
         self.running = 0
-
-    def __enter__(self):
-        return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None:

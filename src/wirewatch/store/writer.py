@@ -1,12 +1,12 @@
 """Writing a batch of articles in one transaction.
 
-Every kind of row is written with one bulk statement per batch (SQLAlchemy Core ``executemany``: multi-row
-``INSERT ... RETURNING`` on PostgreSQL and SQLite), never row by row through the ORM. Linking runs in
-memory: the events that could take a report of the batch (same event type and country, dates within a
-month) are read in one query, the reports of the events it matches in one more, and each article is
-linked in input order against the events as the articles before it left them, exactly as one article per
-transaction would. The new events, the reports (with their event already set), the changed events and the
-events' contradictions are then written in bulk.
+Linking runs in memory: the events that could take a report of the batch (same event type and country,
+dates within a month) are read in one query, the reports of the events it matches in one more, and each
+article is linked in input order against the events as the articles before it left them, exactly as one
+article per transaction would. Then every id the batch needs is taken in one query, and each kind of row
+(articles, new events, reports with their event set, the other records, evidence spans, contradictions) is
+written with one bulk statement through the driver: COPY on PostgreSQL, executemany on SQLite. The changed
+events are updated in one executemany.
 
 An article whose text changed since it was stored (or that had failed before) replaces the old copy: the
 batch writes what it has so far, deletes the old copy (its records go with it, by the schema's cascades),
@@ -238,10 +238,20 @@ class BatchWriter:
                 when.append(c.event_date.is_(None))
             conds.append(and_(*where, or_(*when)))
             self.cands[(etype, country)] = []
+        for ev in self._read_events(or_(*conds)):
+            self.cands[partition_key(ev.event_type, ev.country)].append(ev)
+        # the reports of the events the batch will likely join, read in one query (linking reads the rest)
+        likely = {ev.id for rep in reps for ev in self.cands[partition_key(rep.event_type, rep.country)]
+                  if ev.reports is None and ev.id is not None and is_same_incident(rep, ev)}
+        self._read_reports(likely)
+
+    def _read_events(self, where) -> list[LinkEvent]:
+        """The stored events matching ``where``, by id, kept in ``self.events`` (one already read is reused)."""
         q = select(EVENTS.c.id, EVENTS.c.n_reports, *[EVENTS.c[c] for c in INCIDENT_COLUMNS]) \
-            .where(or_(*conds)).order_by(EVENTS.c.id)
+            .where(where).order_by(EVENTS.c.id)
         if self.pg:
             q = q.with_for_update()
+        out = []
         for row in self.conn.execute(q):
             ev = self.events.get(row.id)
             if ev is None:
@@ -250,11 +260,8 @@ class BatchWriter:
                     setattr(ev, c, getattr(row, c))
                 ev.id, ev.n_reports = row.id, row.n_reports
                 self.events[row.id] = ev
-            self.cands[partition_key(ev.event_type, ev.country)].append(ev)
-        # the reports of the events the batch will likely join, read in one query (linking reads the rest)
-        likely = {ev.id for rep in reps for ev in self.cands[partition_key(rep.event_type, rep.country)]
-                  if ev.reports is None and ev.id is not None and is_same_incident(rep, ev)}
-        self._read_reports(likely)
+            out.append(ev)
+        return out
 
     def _read_reports(self, event_ids: set) -> None:
         ids = sorted(e for e in event_ids if e is not None and self.events[e].reports is None)
@@ -451,14 +458,7 @@ class BatchWriter:
         self.events.clear()
         if not before:
             return
-        for row in self.conn.execute(select(EVENTS.c.id, EVENTS.c.n_reports,
-                                            *[EVENTS.c[c] for c in INCIDENT_COLUMNS])
-                                     .where(EVENTS.c.id.in_(before))):
-            ev = LinkEvent()
-            for c in INCIDENT_COLUMNS:
-                setattr(ev, c, getattr(row, c))
-            ev.id, ev.n_reports = row.id, row.n_reports
-            self.events[row.id] = ev
+        self._read_events(EVENTS.c.id.in_(before))
         self._read_reports(set(self.events))
         gone = [eid for eid, ev in self.events.items() if not ev.reports]
         if gone:
@@ -469,9 +469,6 @@ class BatchWriter:
         self._write_events(kept)
         self._write_contradictions({ev.id for ev in kept})
         self.events.clear()
-
-
-_PG_TYPES: dict[str, list[str]] = {}
 
 
 def _pg_types(table, cols: list[str]) -> list[str]:
